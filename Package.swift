@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layering (DESIGN.md section 1): each target imports only the targets listed before it.
+let package = Package(
+    name: "oauthtop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "oauthtop", targets: ["oauthtop"]),
+        .executable(name: "oauthtop-bench", targets: ["oauthtop-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
+    ],
+    targets: [
+        .target(name: "Health"),
+        .target(name: "OAuth"),
+        .target(name: "TokenStore"),
+        .target(
+            name: "RefreshEngine",
+            dependencies: [
+                "Health", "OAuth", "TokenStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
+        .executableTarget(
+            name: "oauthtop",
+            dependencies: [
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "oauthtop-bench",
+            dependencies: [
+                "Health", "OAuth", "TokenStore", "RefreshEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Test doubles shared by the test targets: a clock you advance by hand, a scripted token endpoint.
+        .target(
+            name: "OAuthTopTesting",
+            dependencies: [
+                "OAuth", "TokenStore", "RefreshEngine",
+                .product(name: "Clocks", package: "swift-clocks"),
+            ],
+            path: "Tests/OAuthTopTesting"
+        ),
+        .testTarget(name: "HealthTests", dependencies: ["Health"]),
+        .testTarget(
+            name: "RefreshEngineTests",
+            dependencies: [
+                "RefreshEngine", "OAuthTopTesting",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,282 @@
+import CoreMetrics
+import Foundation
+import Health
+import Logging
+import OAuth
+import TokenStore
+
+/// Keeps every configured server's tokens fresh: one actor, one deadline queue, one refresh per server at a time.
+///
+/// Drive it with `run()` (which calls `start()`), read it through `statuses` or `snapshot()`, and command it
+/// with `refresh(_:)`, `refreshAll()`, `adopt(_:)` and `logout(_:)`.
+public actor RefreshEngine {
+    public nonisolated let policy: RefreshPolicy
+    /// Names this process in cross-process refresh leases.
+    public nonisolated let owner: String
+    let store: any TokenStore
+    let refresher: any TokenRefresher
+    nonisolated let clock: any EngineClock
+    let logger: Logger
+    let calculator: HealthCalculator
+    let jitterSample: @Sendable () -> Double
+    let broadcaster = StatusBroadcaster()
+    var metrics: RefreshMetrics
+
+    var servers: [String: ServerRecord] = [:]
+    /// Server names in configuration order.
+    var order: [String] = []
+    var queue = DeadlineQueue()
+    var freeSlots: Int
+    var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Due servers waiting for a free slot, oldest first (`readyHead` is the first unread).
+    var readyQueue: [String] = []
+    var readyHead = 0
+    var lastReading: ClockReading?
+    var sleepTask: Task<Void, Never>?
+    var sleepUntil: Date?
+    var started = false
+    /// How often the scheduler loop has woken up; between deadlines it wakes only for the 30 s re-check.
+    public internal(set) var wakeups = 0
+
+    public init(
+        servers definitions: [ServerDefinition],
+        store: any TokenStore,
+        refresher: any TokenRefresher,
+        clock: any EngineClock = SystemClock(),
+        policy: RefreshPolicy = RefreshPolicy(),
+        logger: Logger = Logger(label: "oauthtop.engine"),
+        metricsFactory: (any MetricsFactory)? = nil,
+        owner: String = "pid-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
+        jitterSample: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.policy = policy
+        self.owner = owner
+        self.store = store
+        self.refresher = refresher
+        self.clock = clock
+        self.logger = logger
+        self.calculator = HealthCalculator(expiryWarning: policy.expiryWarning)
+        self.jitterSample = jitterSample
+        self.metrics = RefreshMetrics(factory: metricsFactory ?? MetricsSystem.factory)
+        self.freeSlots = max(1, policy.maxParallel)
+        for definition in definitions where self.servers[definition.name] == nil {
+            self.servers[definition.name] = ServerRecord(definition: definition)
+            self.order.append(definition.name)
+        }
+    }
+
+    // MARK: Reading
+
+    /// Every server's status as it changes. Each access is a new subscription that starts with the current
+    /// status of every server; a slow reader gets each server's latest status, never an unbounded backlog.
+    public nonisolated var statuses: AsyncStream<ServerStatus> {
+        broadcaster.subscribe()
+    }
+
+    /// The status of one server now (mcpproxy's `GetRefreshState`).
+    public func status(of name: String) throws(EngineError) -> ServerStatus {
+        guard let record = servers[name] else { throw .unknownServer(name) }
+        return makeStatus(record, now: clock.now)
+    }
+
+    /// The status of every server now, in configuration order.
+    public func snapshot() -> [ServerStatus] {
+        let now = clock.now
+        return order.compactMap { servers[$0].map { makeStatus($0, now: now) } }
+    }
+
+    // MARK: Lifecycle
+
+    /// Loads sessions and refresh bookkeeping from the store and schedules every server. Expired sessions with
+    /// a refresh token are due at once; `run()` refreshes them, `max_parallel` at a time.
+    public func start() async throws {
+        guard !started else { return }
+        started = true
+        let sessions = try await store.sessions()
+        let states = try await store.refreshStates()
+        let now = clock.now
+        for session in sessions where servers[session.server] != nil {
+            servers[session.server]!.session = session
+        }
+        for name in order {
+            guard var record = servers[name] else { continue }
+            if let saved = states[name] { restore(saved, into: &record) }
+            servers[name] = record
+            if record.state == .retrying {
+                let expired = record.session?.expiresAt.map { $0 <= now } ?? false
+                let resume = expired ? now : max(now, record.deadline ?? now)
+                setDeadline(name, resume, trigger: .startup)
+            } else if record.state != .failed {
+                evaluate(name, now: now, trigger: .startup)
+            }
+            publish(name, now: now)
+            await persist(name)
+        }
+        lastReading = ClockReading(clock)
+        logger.info(
+            "OAuth refresh engine started",
+            metadata: ["servers": "\(order.count)", "sessions": "\(sessions.count)", "owner": "\(owner)"])
+    }
+
+    /// Runs the scheduler until the calling task is cancelled. No sleep lasts longer than 30 s, so a wake from
+    /// sleep that the clocks did not reveal costs at most that.
+    public func run() async throws {
+        try await start()
+        while !Task.isCancelled {
+            processDue()
+            let now = clock.now
+            var wait = RefreshPolicy.maxSleep
+            if let next = nextDeadline() {
+                wait = min(wait, max(0, next.timeIntervalSince(now)))
+            }
+            await sleep(seconds: wait, until: now.addingTimeInterval(wait))
+            wakeups += 1
+        }
+    }
+
+    /// Ends every status subscription; in-flight refreshes finish on their own.
+    public func shutdown() {
+        sleepTask?.cancel()
+        broadcaster.finish()
+    }
+
+    // MARK: Commands
+
+    /// Refreshes `name` now: joins a refresh already running, or is deferred to the end of the rate-limit
+    /// window (and says so).
+    public func refresh(_ name: String) async throws(EngineError) -> RefreshOutcome {
+        guard let record = servers[name] else { throw .unknownServer(name) }
+        if let running = record.inFlight { return await running.value }
+        try checkRefreshable(record)
+        guard record.session?.refreshToken != nil else {
+            return .failed(error: "server '\(name)' has no refresh token; sign in again with: oauthtop login \(name)")
+        }
+        let now = clock.now
+        let earliest = policy.earliestAttempt(lastAttempt: record.lastAttemptAt, now: now)
+        if earliest > now {
+            return deferForced(name, until: earliest, now: now)
+        }
+        return await launch(name, trigger: .forced, holdsSlot: false).value
+    }
+
+    /// Forces a refresh of every server that can be refreshed, in parallel within `max_parallel`.
+    public func refreshAll() async -> [String: RefreshOutcome] {
+        let names = order.filter { name in
+            guard let record = servers[name] else { return false }
+            return (try? checkRefreshable(record)) != nil && record.session?.refreshToken != nil
+        }
+        return await withTaskGroup(of: (String, RefreshOutcome?).self) { group in
+            for name in names {
+                group.addTask { (name, try? await self.refresh(name)) }
+            }
+            var outcomes: [String: RefreshOutcome] = [:]
+            for await (name, outcome) in group {
+                outcomes[name] = outcome
+            }
+            return outcomes
+        }
+    }
+
+    /// Takes over tokens from outside the engine (an import, a sign-in, another process) and schedules them.
+    public func adopt(_ session: StoredSession) throws(EngineError) {
+        guard servers[session.server] != nil else { throw .unknownServer(session.server) }
+        takeOver(session, now: clock.now)
+        logger.info("OAuth tokens adopted", metadata: ["server": "\(session.server)"])
+    }
+
+    /// Forgets the server's tokens locally and stops its schedule.
+    public func logout(_ name: String) async throws {
+        guard let record = servers[name] else { throw EngineError.unknownServer(name) }
+        if let running = record.inFlight { _ = await running.value }
+        try await store.deleteSession(for: name)
+        guard var current = servers[name] else { return }
+        current.session = nil
+        current.state = .loggedOut
+        current.retryCount = 0
+        current.lastError = nil
+        current.lastResult = nil
+        current.refreshTokenDead = false
+        current.rejectedByServer = nil
+        current.probe = nil
+        current.forcePending = false
+        current.waitingForSlot = false
+        current.deadline = nil
+        current.generation &+= 1
+        servers[name] = current
+        logger.info("OAuth session logged out", metadata: ["server": "\(name)"])
+        await persist(name)
+        publish(name, now: clock.now)
+    }
+
+    /// Returns once no refresh is running or waiting for a slot (tests and one-shot commands).
+    public func waitForIdle() async {
+        while true {
+            let running = servers.values.compactMap(\.inFlight)
+            if running.isEmpty { return }
+            for task in running { _ = await task.value }
+        }
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    func checkRefreshable(_ record: ServerRecord) throws(EngineError) {
+        let name = record.definition.name
+        if !record.definition.enabled { throw .disabled(name) }
+        if let problem = record.definition.configurationError { throw .misconfigured(name, problem) }
+        if record.state == .loggedOut { throw .loggedOut(name) }
+        if record.state == .signingIn { throw .signInRunning(name) }
+        if record.session == nil { throw .signInRequired(name) }
+    }
+
+    func makeStatus(_ record: ServerRecord, now: Date) -> ServerStatus {
+        let facts = record.facts()
+        return ServerStatus(
+            name: record.definition.name,
+            url: record.definition.url,
+            facts: facts,
+            health: calculator.evaluate(facts, now: now),
+            observedAt: now,
+            issuedAt: record.session?.issuedAt,
+            scope: record.session?.scope,
+            tokenEndpoint: record.client?.tokenEndpoint,
+            lastAttemptAt: record.lastAttemptAt,
+            lastResult: record.lastResult,
+            lastRefreshAt: record.lastRefreshAt,
+            lastRefreshDuration: record.lastRefreshDuration
+        )
+    }
+
+    func publish(_ name: String, now: Date) {
+        guard let record = servers[name] else { return }
+        broadcaster.publish(makeStatus(record, now: now))
+    }
+
+    /// Saves the refresh bookkeeping so `list` and a restart see it; a failure is logged, not fatal.
+    func persist(_ name: String) async {
+        guard let record = servers[name] else { return }
+        do {
+            try await store.saveRefreshState(record.storedState(), for: name)
+        } catch {
+            logger.error(
+                "Could not save refresh state", metadata: ["server": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    private func restore(_ saved: StoredRefreshState, into record: inout ServerRecord) {
+        record.lastAttemptAt = saved.lastAttemptAt
+        record.lastRefreshAt = saved.lastRefreshAt
+        record.lastRefreshDuration = saved.lastRefreshDuration
+        switch RefreshState(rawValue: saved.state) {
+        case .loggedOut where record.session == nil:
+            record.state = .loggedOut
+        case .failed where record.session != nil, .retrying where record.session != nil:
+            record.state = RefreshState(rawValue: saved.state)!
+            record.retryCount = max(0, saved.retryCount)
+            record.lastError = saved.lastError
+            record.lastResult = saved.lastResult.flatMap(RefreshResult.init(rawValue:))
+            record.deadline = record.state == .retrying ? saved.nextAttempt : nil
+        default:
+            break
+        }
+    }
+}

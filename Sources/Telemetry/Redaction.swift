@@ -1,0 +1,27 @@
+import Foundation
+
+/// Last line of defence for the log: values under secret-looking keys and bearer credentials never reach disk.
+/// (The engine never logs a token in the first place; this catches mistakes.)
+public enum Redaction {
+    static let secretKeys: Set<String> = [
+        "access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "client_secret",
+        "authorization", "password", "assertion",
+    ]
+    public static let mask = "[redacted]"
+
+    public static func isSecretKey(_ key: String) -> Bool {
+        secretKeys.contains(key.lowercased())
+    }
+
+    /// Masks `Bearer <credential>` and `<secret key>=<value>` inside free text.
+    public static func scrub(_ text: String) -> String {
+        guard text.contains("=") || text.localizedCaseInsensitiveContains("bearer") else { return text }
+        var result = text
+        result = result.replacingOccurrences(
+            of: #"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*"#, with: "$1 \(mask)", options: .regularExpression)
+        let keys = secretKeys.joined(separator: "|")
+        result = result.replacingOccurrences(
+            of: "(?i)\\b(\(keys))=[^&\\s\"']+", with: "$1=\(mask)", options: .regularExpression)
+        return result
+    }
+}

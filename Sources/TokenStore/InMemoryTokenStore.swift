@@ -1,0 +1,41 @@
+import Foundation
+
+/// A `TokenStore` that lives as long as the process: for tests, benchmarks and one-shot runs.
+public actor InMemoryTokenStore: TokenStore {
+    private var storedSessions: [String: StoredSession] = [:]
+    private var states: [String: StoredRefreshState] = [:]
+    private var leases: [String: (owner: String, until: Date)] = [:]
+
+    public init(sessions: [StoredSession] = [], states: [String: StoredRefreshState] = [:]) {
+        for session in sessions { storedSessions[session.server] = session }
+        self.states = states
+    }
+
+    public func sessions() -> [StoredSession] { Array(storedSessions.values) }
+    public func session(for server: String) -> StoredSession? { storedSessions[server] }
+    public func refreshStates() -> [String: StoredRefreshState] { states }
+
+    public func save(_ session: StoredSession) { storedSessions[session.server] = session }
+    public func deleteSession(for server: String) {
+        storedSessions[server] = nil
+        leases[server] = nil
+    }
+    public func saveRefreshState(_ state: StoredRefreshState, for server: String) { states[server] = state }
+
+    public func acquireLease(for server: String, owner: String, until: Date, now: Date) -> LeaseOutcome {
+        if let lease = leases[server], lease.owner != owner, lease.until > now {
+            return .held(by: lease.owner, until: lease.until)
+        }
+        leases[server] = (owner, until)
+        return .acquired(storedSessions[server])
+    }
+
+    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) {
+        storedSessions[session.server] = session
+        if leases[session.server]?.owner == owner { leases[session.server] = nil }
+    }
+
+    public func releaseLease(for server: String, owner: String) {
+        if leases[server]?.owner == owner { leases[server] = nil }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Durable home of sessions, refresh bookkeeping and refresh leases. The engine reaches storage only through this.
+public protocol TokenStore: Sendable {
+    func sessions() async throws -> [StoredSession]
+    func session(for server: String) async throws -> StoredSession?
+    func refreshStates() async throws -> [String: StoredRefreshState]
+
+    /// Stores the session and returns once it is durable.
+    func save(_ session: StoredSession) async throws
+    func deleteSession(for server: String) async throws
+    func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws
+
+    /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one.
+    func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
+    /// Stores the refreshed session and gives the lease back in one durable step.
+    func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws
+    func releaseLease(for server: String, owner: String) async throws
+}

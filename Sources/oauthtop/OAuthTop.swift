@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct OAuthTop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "oauthtop",
+        abstract: "Keep the OAuth sessions of remote MCP servers alive and show their health.",
+        discussion: """
+            oauthtop refreshes every token before it expires (at 80 % of its lifetime), retries with capped \
+            exponential backoff (10 s to 5 min), survives restarts and sleep, and never loses a rotated \
+            refresh token.
+
+            Exit codes: 0 ok, 1 failed but retryable, 2 usage or configuration error, 3 sign-in required.
+            """,
+        version: "0.1.0"
+    )
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Health
+import OAuthTopTesting
+import Testing
+
+@testable import RefreshEngine
+
+@Suite struct StatusStreamTests {
+    static func status(_ name: String, retries: Int) -> ServerStatus {
+        let facts = HealthFacts(hasSession: true, refreshState: .retrying, retryCount: retries)
+        return ServerStatus(
+            name: name, facts: facts, health: HealthStatus(level: .degraded, summary: "Token refresh pending"),
+            observedAt: Date(timeIntervalSince1970: 0))
+    }
+
+    /// A reader that does not keep up holds one pending status per server, and reads each server's latest.
+    @Test func slowReaderSeesLatestStateOfEveryServerAndMemoryStaysFlat() async {
+        let broadcaster = StatusBroadcaster()
+        let stream = broadcaster.subscribe()
+        for round in 1...1000 {
+            for server in 0..<100 {
+                broadcaster.publish(Self.status("s\(server)", retries: round))
+            }
+        }
+        var seen: [String: Int] = [:]
+        var iterator = stream.makeAsyncIterator()
+        for _ in 0..<100 {
+            guard let status = await iterator.next() else { break }
+            seen[status.name] = status.retryCount
+        }
+        #expect(seen.count == 100)
+        #expect(seen.values.allSatisfy { $0 == 1000 })
+        broadcaster.finish()
+        #expect(await iterator.next() == nil)
+    }
+
+    @Test func pendingStatusesAreBoundedByTheNumberOfServers() {
+        let mailbox = StatusMailbox()
+        for round in 0..<100_000 {
+            mailbox.put(Self.status("s\(round % 50)", retries: round))
+        }
+        #expect(mailbox.pendingCount == 50)
+    }
+
+    @Test func newSubscriberStartsWithEveryServer() async {
+        let broadcaster = StatusBroadcaster()
+        broadcaster.publish(Self.status("a", retries: 1))
+        broadcaster.publish(Self.status("b", retries: 2))
+        broadcaster.publish(Self.status("a", retries: 3))
+        var iterator = broadcaster.subscribe().makeAsyncIterator()
+        let first = await iterator.next()
+        let second = await iterator.next()
+        #expect(first?.name == "a" && first?.retryCount == 3)
+        #expect(second?.name == "b" && second?.retryCount == 2)
+    }
+
+    @Test func engineStreamShowsRefreshingThenTheNewExpiry() async throws {
+        let clock = ManualClock()
+        let h = EngineHarness(sessions: [EngineHarness.session("jira", clock: clock)], clock: clock)
+        try await h.engine.start()
+        var updates = h.engine.statuses.makeAsyncIterator()
+        #expect(await updates.next()?.refreshState == .scheduled)
+        h.refresher.hold()
+        let forced = Task { try await h.engine.refresh("jira") }
+        #expect(await updates.next()?.refreshState == .refreshing)
+        h.refresher.release()
+        _ = try await forced.value
+        let done = await updates.next()
+        #expect(done?.refreshState == .scheduled)
+        #expect(done?.expiresAt == clock.now.addingTimeInterval(3600))
+        #expect(done?.lastRefreshAt == clock.now)
+    }
+
+    /// Coalescing: a reader that was busy during a refresh gets the final state, not the steps.
+    @Test func busyReaderGetsOnlyTheFinalState() async throws {
+        let clock = ManualClock()
+        let h = EngineHarness(sessions: [EngineHarness.session("jira", clock: clock)], clock: clock)
+        try await h.engine.start()
+        var updates = h.engine.statuses.makeAsyncIterator()
+        _ = await updates.next()
+        for _ in 0..<50 { _ = try await h.engine.refresh("jira"); await clock.advance(by: 10) }
+        let latest = await updates.next()
+        #expect(latest?.refreshState == .scheduled)
+        #expect(latest?.lastRefreshAt == clock.now.addingTimeInterval(-10))
+        #expect(h.refresher.requestCount == 50)
+    }
+
+    @Test func abandonedSubscriptionsAreDropped() async {
+        let broadcaster = StatusBroadcaster()
+        do {
+            let stream = broadcaster.subscribe()
+            _ = stream
+        }
+        broadcaster.publish(Self.status("a", retries: 1))
+        #expect(broadcaster.subscriberCount == 0)
+    }
+}

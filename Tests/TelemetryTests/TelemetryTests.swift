@@ -1,0 +1,84 @@
+import CoreMetrics
+import Foundation
+import Logging
+import Prometheus
+import Testing
+
+@testable import Telemetry
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite struct JSONLinesLogHandlerTests {
+    @Test func writesOneJSONObjectPerEventToA0600File() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("oauthtop-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("oauthtop.log").path
+        let file = try LogFile(path: path)
+        let logger = Logger(label: "oauthtop.engine", factory: { JSONLinesLogHandler(label: $0, file: file) })
+        logger.info("OAuth token refresh succeeded", metadata: ["server": "jira", "duration_ms": "42"])
+        logger.warning("OAuth token refresh failed", metadata: ["server": "jira", "refresh_token": "rt_SECRET"])
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["msg"] as? String == "OAuth token refresh succeeded")
+        #expect(first["level"] as? String == "info")
+        #expect(first["server"] as? String == "jira")
+        #expect(first["duration_ms"] as? String == "42")
+        #expect((first["ts"] as? String)?.hasSuffix("Z") == true)
+        #expect(!lines[1].contains("rt_SECRET"))
+        #expect(lines[1].contains(#""refresh_token":"[redacted]""#))
+    }
+
+    @Test(arguments: [
+        ("Authorization: Bearer eyJhbGciOi.abc-def_ghi", "Authorization: Bearer [redacted]"),
+        ("POST body refresh_token=rt_abc123&client_id=x", "POST body refresh_token=[redacted]&client_id=x"),
+        ("code=ac_1&state=s1", "code=[redacted]&state=s1"),
+        ("nothing secret here", "nothing secret here"),
+    ])
+    func scrubsCredentialsInsideText(input: String, output: String) {
+        #expect(Redaction.scrub(input) == output)
+    }
+}
+
+@Suite struct MetricsTests {
+    @Test func refreshMetricsUseMcpproxyNamesAndBuckets() {
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory.oauthtop(registry: registry)
+        let dimensions = [("server", "jira"), ("result", "success")]
+        Counter(label: "mcpproxy_oauth_refresh_total", dimensions: dimensions, factory: factory).increment()
+        CoreMetrics.Timer(label: "mcpproxy_oauth_refresh_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordNanoseconds(300_000_000)
+        let text = registry.emitToString()
+        #expect(text.contains(#"mcpproxy_oauth_refresh_total{server="jira",result="success"} 1"#))
+        #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.1"} 0"#))
+        #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.5"} 1"#))
+        #expect(text.contains(#"le="30.0"} 1"#))
+        #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_count{server="jira",result="success"} 1"#))
+    }
+
+    @Test func metricsServerAnswersOnLoopback() async throws {
+        let registry = PrometheusCollectorRegistry()
+        Counter(label: "oauthtop_test_total", factory: PrometheusMetricsFactory(registry: registry)).increment()
+        let server = try await MetricsServer(listen: "127.0.0.1:0", registry: registry)
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        let port = try await server.port()
+        #expect(port > 0)
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: data, as: UTF8.self).contains("oauthtop_test_total 1"))
+    }
+
+    @Test(arguments: ["0.0.0.0:9090", "192.168.1.5:80", "9090", "127.0.0.1:http"])
+    func metricsServerRefusesNonLoopbackAddresses(listen: String) async {
+        await #expect(throws: MetricsServer.AddressError.self) {
+            _ = try await MetricsServer(listen: listen, registry: PrometheusCollectorRegistry())
+        }
+    }
+}
