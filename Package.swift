@@ -38,6 +38,10 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // ncursesw as a system library. No pkgConfig: Debian's ncursesw.pc only adds -D flags that SwiftPM drops with
+        // a warning; libncursesw.so is a linker script that brings libtinfo along.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Dashboard", dependencies: ["Health", "RefreshEngine", "CNcursesw"]),
         .executableTarget(
             name: "oauthtop",
             dependencies: [
@@ -49,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "oauthtop-bench",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
