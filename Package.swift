@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "oauthtop-bench",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard", "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

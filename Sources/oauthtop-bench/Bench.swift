@@ -10,8 +10,15 @@ import TokenStore
 enum Bench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "dashboard" {
+            let servers = value(after: "--servers", in: arguments) ?? 100
+            let index = arguments.firstIndex(of: "--scenario")
+            let scenario = index.map { arguments.index(after: $0) < arguments.endIndex ? arguments[$0 + 1] : "" } ?? "live"
+            exit(try await DashboardBench(servers: servers, scenario: scenario).run())
+        }
         guard arguments.first == "engine" else {
             print("usage: oauthtop-bench engine [--servers N] [--refreshes N]")
+            print("       oauthtop-bench dashboard [--servers N] [--scenario idle|burst|live|startup]")
             exit(2)
         }
         let servers = value(after: "--servers", in: arguments) ?? 10_000
