@@ -68,6 +68,7 @@ let package = Package(
             path: "Tests/OAuthTopTesting"
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Health", "RefreshEngine"]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [

@@ -52,9 +52,9 @@ public enum RelativeTime {
         let delta = target.timeIntervalSince(now)
         if delta > 0 {
             let step = granularity(future: delta)
-            var wait = delta - (delta / step).rounded(.down) * step
-            if wait <= 0 { wait = step }
-            return now.addingTimeInterval(wait)
+            // Rounded down, the text changes just after the remaining time drops below a multiple of the step.
+            let wait = delta - (delta / step).rounded(.down) * step
+            return now.addingTimeInterval(wait + 0.001)
         }
         let age = -delta
         let step = granularity(past: age)
