@@ -42,6 +42,10 @@ let package = Package(
         // a warning; libncursesw.so is a linker script that brings libtinfo along.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Dashboard", dependencies: ["Health", "RefreshEngine", "CNcursesw"]),
+        .target(
+            name: "DemoProvider",
+            dependencies: ["OAuth", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
         .executableTarget(
             name: "oauthtop",
             dependencies: [
@@ -53,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "oauthtop-bench",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard", "Dashboard",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -69,6 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Health", "RefreshEngine"]),
+        .testTarget(name: "DemoProviderTests", dependencies: ["DemoProvider", "OAuth"]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [
