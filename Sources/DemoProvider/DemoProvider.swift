@@ -94,8 +94,10 @@ public final class DemoProvider: Sendable {
             for item in request.query where query[item.name] == nil { query[item.name] = item.value }
             return await authority.authorize(query).http
         }
+        let latency = scenario.tokenLatency
         await server.appendRoute("POST /token") { request in
-            await authority.token(DemoAuthority.form(try await request.bodyData)).http
+            if latency > 0 { try await Task.sleep(for: .seconds(latency)) }
+            return await authority.token(DemoAuthority.form(try await request.bodyData)).http
         }
         await server.appendRoute("POST /register") { request in
             await authority.register(try await request.bodyData).http

@@ -54,10 +54,16 @@ public struct DemoScenario: Sendable, Equatable {
     public var servers: [DemoServer]
     /// For clients that registered themselves (RFC 7591) under a name the scenario does not know.
     public var defaultBehaviour: DemoBehaviour
+    /// Seconds the token endpoint takes to answer, like a provider across the internet; long enough to see a
+    /// server in `refreshing`.
+    public var tokenLatency: TimeInterval
 
-    public init(servers: [DemoServer], defaultBehaviour: DemoBehaviour = .rotating(lifetime: 3600)) {
+    public init(
+        servers: [DemoServer], defaultBehaviour: DemoBehaviour = .rotating(lifetime: 3600), tokenLatency: TimeInterval = 0
+    ) {
         self.servers = servers
         self.defaultBehaviour = defaultBehaviour
+        self.tokenLatency = tokenLatency
     }
 
     public func behaviour(of server: String) -> DemoBehaviour? {

@@ -377,3 +377,19 @@ func withProvider(
         #expect(long == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+@Suite struct DemoProviderLatencyTests {
+    @Test func theTokenEndpointCanTakeItsTime() async throws {
+        var scenario = DemoScenario.standard()
+        scenario.tokenLatency = 0.3
+        try await withProvider(scenario) { provider, http in
+            let session = try await provider.mintSession(for: "short-lived")
+            let started = ContinuousClock.now
+            let answer = try await http.post(
+                "/token",
+                form: ["grant_type": "refresh_token", "refresh_token": session.token.refreshToken!, "client_id": session.clientID])
+            #expect(answer.status == 200)
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+        }
+    }
+}
