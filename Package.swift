@@ -16,11 +16,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "Health"),
         .target(name: "OAuth"),
-        .target(name: "TokenStore"),
+        // Only TokenStore touches the database (DESIGN.md section 1).
+        .target(name: "TokenStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "RefreshEngine",
             dependencies: [
