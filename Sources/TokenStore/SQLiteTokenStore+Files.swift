@@ -18,7 +18,9 @@ extension SQLiteTokenStore {
     static func preparePrivateFolder(_ folder: String) throws(TokenStoreError) {
         var info = stat()
         if stat(folder, &info) != 0 {
-            guard errno == ENOENT else { throw .permissions(path: folder, operation: "inspect the folder", errno: errno) }
+            guard errno == ENOENT else {
+                throw .permissions(path: folder, operation: "inspect the folder", errno: errno)
+            }
             try makeFolder(folder)
             // mkdir applies the umask; make sure the folder is exactly 0700 whatever it is.
             guard chmod(folder, folderMode) == 0 else {
@@ -44,7 +46,8 @@ extension SQLiteTokenStore {
             var info = stat()
             guard lstat(existing, &info) == 0 else { continue }
             guard info.st_mode & S_IFMT == S_IFREG else {
-                throw .permissions(path: existing, operation: "use as a database file (not a regular file)", errno: EINVAL)
+                throw .permissions(
+                    path: existing, operation: "use as a database file (not a regular file)", errno: EINVAL)
             }
             if info.st_mode & 0o7777 != fileMode, chmod(existing, fileMode) != 0 {
                 throw .permissions(path: existing, operation: "set mode 0600 on the file", errno: errno)

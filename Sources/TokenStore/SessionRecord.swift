@@ -67,7 +67,8 @@ extension SessionRecord {
         }
         return StoredSession(
             server: server, accessToken: accessToken, tokenType: tokenType, refreshToken: refreshToken, scope: scope,
-            issuedAt: Date(timeIntervalSince1970: issuedAt), expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)),
+            issuedAt: Date(timeIntervalSince1970: issuedAt),
+            expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)),
             refreshTokenExpiresAt: refreshTokenExpiresAt.map(Date.init(timeIntervalSince1970:)), client: client)
     }
 }
