@@ -66,6 +66,7 @@ let package = Package(
             path: "Tests/OAuthTopTesting"
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
+        .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore"]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [
