@@ -110,8 +110,8 @@ public actor RefreshEngine {
                 evaluate(name, now: now, trigger: .startup)
             }
             publish(name, now: now)
-            await persist(name)
         }
+        await persist(order)
         lastReading = ClockReading(clock)
         logger.info(
             "OAuth refresh engine started",
@@ -259,6 +259,21 @@ public actor RefreshEngine {
         } catch {
             logger.error(
                 "Could not save refresh state", metadata: ["server": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    /// Saves the refresh bookkeeping of `names` in one store call (one transaction in SQLite); a failure is
+    /// logged, not fatal.
+    func persist(_ names: [String]) async {
+        var states: [String: StoredRefreshState] = [:]
+        for name in names {
+            if let record = servers[name] { states[name] = record.storedState() }
+        }
+        do {
+            try await store.saveRefreshStates(states)
+        } catch {
+            logger.error(
+                "Could not save refresh state", metadata: ["servers": "\(states.count)", "error": "\(error)"])
         }
     }
 
