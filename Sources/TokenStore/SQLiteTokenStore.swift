@@ -133,16 +133,14 @@ public final class SQLiteTokenStore: TokenStore {
 
     public func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws {
         let record = RefreshStateRecord(state, server: server)
-        try await writing { db in try record.upsert(db) }
+        try await writing { db in try RefreshStateRecord.upsert(CollectionOfOne(record), db) }
     }
 
     /// Saves every state in one transaction: one fsync however many servers.
     public func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws {
         guard !states.isEmpty else { return }
         let records = states.map { RefreshStateRecord($0.value, server: $0.key) }
-        try await writing { db in
-            for record in records { try record.upsert(db) }
-        }
+        try await writing { db in try RefreshStateRecord.upsert(records, db) }
     }
 
     // MARK: Leases
