@@ -10,8 +10,14 @@ import TokenStore
 enum Bench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "store" {
+            let folder = string(after: "--dir", in: arguments) ?? FileManager.default.temporaryDirectory.path
+            try await StoreBench(parent: folder).run()
+            return
+        }
         guard arguments.first == "engine" else {
             print("usage: oauthtop-bench engine [--servers N] [--refreshes N]")
+            print("       oauthtop-bench store [--dir FOLDER]")
             exit(2)
         }
         let servers = value(after: "--servers", in: arguments) ?? 10_000
@@ -20,10 +26,14 @@ enum Bench {
     }
 
     private static func value(after flag: String, in arguments: ArraySlice<String>) -> Int? {
+        string(after: flag, in: arguments).flatMap { Int($0) }
+    }
+
+    private static func string(after flag: String, in arguments: ArraySlice<String>) -> String? {
         guard let index = arguments.firstIndex(of: flag), arguments.index(after: index) < arguments.endIndex else {
             return nil
         }
-        return Int(arguments[arguments.index(after: index)])
+        return arguments[arguments.index(after: index)]
     }
 }
 
