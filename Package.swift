@@ -64,6 +64,7 @@ let package = Package(
             path: "Tests/OAuthTopTesting"
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
+        .testTarget(name: "OAuthTests", dependencies: ["OAuth", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [
