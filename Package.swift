@@ -67,6 +67,7 @@ let package = Package(
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore"]),
+        .testTarget(name: "OAuthTests", dependencies: ["OAuth", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [
