@@ -46,6 +46,8 @@ let package = Package(
                 "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -77,6 +79,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "OAuthTopTests", dependencies: ["oauthtop"]),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", .product(name: "Prometheus", package: "swift-prometheus")]

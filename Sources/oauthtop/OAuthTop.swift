@@ -12,6 +12,7 @@ struct OAuthTop: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed but retryable, 2 usage or configuration error, 3 sign-in required.
             """,
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [Serve.self, List.self, Refresh.self, Token.self, Headers.self, Import.self, Logout.self]
     )
 }
