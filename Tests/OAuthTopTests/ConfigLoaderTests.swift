@@ -47,7 +47,8 @@ import Testing
 
     /// Ten kinds of mistakes: each one message naming the file, the server and the key.
     static let mistakes: [(json: String, message: String)] = [
-        ("{\"mcpServers\": {\"a\": {\"url\": \"https://x\"},}", "\(file): not valid JSON (line 1, column 39)"),
+        ("{\n \"mcpServers\": x\n}", "\(file): not valid JSON (line 2, column 16)"),
+        ("{\"mcpServers\": {\"a\": {\"url\": \"https://x\"}", "\(file): not valid JSON (Unexpected end of file during JSON parse.)"),
         ("[1, 2]", "\(file): the top level must be a JSON object"),
         ("{\"servers\": {}}", "\(file): key 'mcpServers': missing; add \"mcpServers\": { \"name\": { \"url\": \"https://…\" } }"),
         ("{\"mcpServers\": \"jira\"}", "\(file): key 'mcpServers': must be an object keyed by server name, or an array of objects with \"name\""),

@@ -30,7 +30,8 @@ extension OAuthTop {
             let registry = PrometheusCollectorRegistry()
             let factory = PrometheusMetricsFactory.oauthtop(registry: registry)
             let engine = runtime.engine(metrics: factory)
-            let stop = StopSignal()
+            let (stopSignals, signalSources) = StopSignals.install()
+            defer { withExtendedLifetime(signalSources) {} }
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
@@ -42,9 +43,13 @@ extension OAuthTop {
                     print("metrics: http://127.0.0.1:\(port)/metrics")
                 }
                 print("serving \(runtime.config.servers.count) servers; log: \(runtime.paths.log)")
-                fflush(stdout)
+                fflush(nil)
                 group.addTask {
-                    let number = await stop.wait()
+                    var number: Int32 = 0
+                    for await received in stopSignals {
+                        number = received
+                        break
+                    }
                     runtime.logger.info("oauthtop serve stopping", metadata: ["signal": "\(number)"])
                 }
                 // The first task to end is the stop signal, or the engine failing to start.
@@ -56,30 +61,20 @@ extension OAuthTop {
     }
 }
 
-/// Waits for SIGINT or SIGTERM without letting them kill the process, so `serve` can stop cleanly.
-final class StopSignal: Sendable {
-    private let sources: [any DispatchSourceSignal]
-    private let stream: AsyncStream<Int32>
-    private let continuation: AsyncStream<Int32>.Continuation
-
-    init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+/// SIGINT and SIGTERM as an async stream, so `serve` can stop cleanly instead of being killed.
+enum StopSignals {
+    /// Keep the returned sources alive for as long as you listen.
+    static func install() -> (AsyncStream<Int32>, [any DispatchSourceSignal]) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         let queue = DispatchQueue(label: "oauthtop.signals")
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
+        let sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            let continuation = self.continuation
             source.setEventHandler { continuation.yield(number) }
             source.resume()
-            sources.append(source)
+            return source
         }
-        self.sources = sources
-    }
-
-    func wait() async -> Int32 {
-        for await number in stream { return number }
-        return 0
+        return (stream, sources)
     }
 }
 
