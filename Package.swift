@@ -16,11 +16,13 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "Health"),
         .target(name: "OAuth"),
-        .target(name: "TokenStore"),
+        // Only TokenStore touches the database (DESIGN.md section 1).
+        .target(name: "TokenStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "RefreshEngine",
             dependencies: [
@@ -52,6 +54,8 @@ let package = Package(
                 "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -72,6 +76,8 @@ let package = Package(
             path: "Tests/OAuthTopTesting"
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
+        .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore"]),
+        .testTarget(name: "OAuthTests", dependencies: ["OAuth", .product(name: "FlyingFox", package: "FlyingFox")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Health", "RefreshEngine"]),
         .testTarget(name: "DemoProviderTests", dependencies: ["DemoProvider", "OAuth"]),
         .testTarget(
@@ -83,6 +89,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
+        .testTarget(name: "OAuthTopTests", dependencies: ["oauthtop"]),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", .product(name: "Prometheus", package: "swift-prometheus")]

@@ -182,6 +182,7 @@ extension RefreshEngine {
             try await store.commit(renewed, releasingLeaseOf: owner)
         } catch {
             servers[name]?.session = renewed
+            servers[name]?.sessionUnsaved = true
             return await retryLater(
                 name, message: "could not save the new tokens: \(error)",
                 classification: .init(retryable: true, result: .failedOther))
@@ -189,6 +190,7 @@ extension RefreshEngine {
         let now = clock.now
         if var record = servers[name] {
             record.session = renewed
+            record.sessionUnsaved = false
             record.retryCount = 0
             record.lastError = nil
             record.lastResult = .success

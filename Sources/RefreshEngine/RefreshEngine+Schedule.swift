@@ -202,6 +202,7 @@ extension RefreshEngine {
         let name = session.server
         guard var record = servers[name] else { return }
         record.session = session
+        record.sessionUnsaved = false
         if record.state == .loggedOut || record.state == .failed || record.state == .retrying {
             record.state = .idle
         }

@@ -100,7 +100,7 @@ public actor RefreshEngine {
         }
         for name in order {
             guard var record = servers[name] else { continue }
-            if let saved = states[name] { restore(saved, into: &record) }
+            if let saved = states[name] { record.restore(saved) }
             servers[name] = record
             if record.state == .retrying {
                 let expired = record.session?.expiresAt.map { $0 <= now } ?? false
@@ -110,8 +110,8 @@ public actor RefreshEngine {
                 evaluate(name, now: now, trigger: .startup)
             }
             publish(name, now: now)
-            await persist(name)
         }
+        await persist(order)
         lastReading = ClockReading(clock)
         logger.info(
             "OAuth refresh engine started",
@@ -123,6 +123,7 @@ public actor RefreshEngine {
     public func run() async throws {
         try await start()
         while !Task.isCancelled {
+            if wakeups > 0 { await syncWithStore() }
             processDue()
             let now = clock.now
             var wait = RefreshPolicy.maxSleep
@@ -131,6 +132,43 @@ public actor RefreshEngine {
             }
             await sleep(seconds: wait, until: now.addingTimeInterval(wait))
             wakeups += 1
+        }
+    }
+
+    /// Adopts what other processes wrote to the store since we last looked: refreshed tokens, imports, logouts.
+    /// The loop calls it on every wake-up.
+    public func syncWithStore() async {
+        let stored: [StoredSession]
+        do {
+            stored = try await store.sessions()
+        } catch {
+            logger.warning("Could not read the token store", metadata: ["error": "\(error)"])
+            return
+        }
+        let byName = Dictionary(stored.map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
+        let now = clock.now
+        for name in order {
+            guard let record = servers[name], record.inFlight == nil, !record.waitingForSlot,
+                record.state != .signingIn, !record.sessionUnsaved
+            else { continue }
+            switch (record.session, byName[name]) {
+            case (let mine?, let theirs?) where mine.accessToken == theirs.accessToken && mine.refreshToken == theirs.refreshToken:
+                continue
+            case (_, let theirs?):
+                takeOver(theirs, now: now)
+                logger.info("OAuth tokens adopted from the store", metadata: ["server": "\(name)"])
+            case (.some, nil):
+                var current = record
+                current.session = nil
+                current.state = .loggedOut
+                current.deadline = nil
+                current.generation &+= 1
+                servers[name] = current
+                logger.info("OAuth session was removed by another process", metadata: ["server": "\(name)"])
+                publish(name, now: now)
+            case (nil, nil):
+                continue
+            }
         }
     }
 
@@ -262,21 +300,18 @@ public actor RefreshEngine {
         }
     }
 
-    private func restore(_ saved: StoredRefreshState, into record: inout ServerRecord) {
-        record.lastAttemptAt = saved.lastAttemptAt
-        record.lastRefreshAt = saved.lastRefreshAt
-        record.lastRefreshDuration = saved.lastRefreshDuration
-        switch RefreshState(rawValue: saved.state) {
-        case .loggedOut where record.session == nil:
-            record.state = .loggedOut
-        case .failed where record.session != nil, .retrying where record.session != nil:
-            record.state = RefreshState(rawValue: saved.state)!
-            record.retryCount = max(0, saved.retryCount)
-            record.lastError = saved.lastError
-            record.lastResult = saved.lastResult.flatMap(RefreshResult.init(rawValue:))
-            record.deadline = record.state == .retrying ? saved.nextAttempt : nil
-        default:
-            break
+    /// Saves the refresh bookkeeping of `names` in one store call (one transaction in SQLite); a failure is
+    /// logged, not fatal.
+    func persist(_ names: [String]) async {
+        var states: [String: StoredRefreshState] = [:]
+        for name in names {
+            if let record = servers[name] { states[name] = record.storedState() }
+        }
+        do {
+            try await store.saveRefreshStates(states)
+        } catch {
+            logger.error(
+                "Could not save refresh state", metadata: ["servers": "\(states.count)", "error": "\(error)"])
         }
     }
 }

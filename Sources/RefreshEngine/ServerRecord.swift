@@ -28,6 +28,8 @@ struct ServerRecord {
     /// Waiting for a free refresh slot.
     var waitingForSlot = false
     var inFlight: Task<RefreshOutcome, Never>?
+    /// New tokens that the store refused to save; kept in memory so they are not lost.
+    var sessionUnsaved = false
     /// Why the pending deadline was set; logged with the attempt.
     var trigger: Trigger = .timer
 
@@ -70,5 +72,25 @@ struct ServerRecord {
             state: state.rawValue, retryCount: retryCount, nextAttempt: nextAttempt, lastError: lastError,
             lastResult: lastResult?.rawValue, lastAttemptAt: lastAttemptAt, lastRefreshAt: lastRefreshAt,
             lastRefreshDuration: lastRefreshDuration)
+    }
+
+    /// Takes over what a previous run saved: the rate-limit clock always, and the states that must survive a
+    /// restart (`failed`, `retrying`, `logged_out`).
+    mutating func restore(_ saved: StoredRefreshState) {
+        lastAttemptAt = saved.lastAttemptAt
+        lastRefreshAt = saved.lastRefreshAt
+        lastRefreshDuration = saved.lastRefreshDuration
+        switch RefreshState(rawValue: saved.state) {
+        case .loggedOut where session == nil:
+            state = .loggedOut
+        case .failed where session != nil, .retrying where session != nil:
+            state = RefreshState(rawValue: saved.state)!
+            retryCount = max(0, saved.retryCount)
+            lastError = saved.lastError
+            lastResult = saved.lastResult.flatMap(RefreshResult.init(rawValue:))
+            deadline = state == .retrying ? saved.nextAttempt : nil
+        default:
+            break
+        }
     }
 }

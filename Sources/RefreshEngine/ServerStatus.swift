@@ -1,5 +1,6 @@
 import Foundation
 import Health
+import TokenStore
 
 /// What the engine knows about one server at one moment: the value the dashboard, `list` and the metrics read.
 /// It never holds a token.
@@ -45,5 +46,33 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         self.lastResult = lastResult
         self.lastRefreshAt = lastRefreshAt
         self.lastRefreshDuration = lastRefreshDuration
+    }
+}
+
+extension ServerStatus {
+    /// The status of a server as the store has it, for commands that read without running the engine (`list`).
+    public static func stored(
+        _ definition: ServerDefinition, session: StoredSession?, saved: StoredRefreshState?, policy: RefreshPolicy,
+        now: Date
+    ) -> ServerStatus {
+        var record = ServerRecord(definition: definition)
+        record.session = session
+        if let saved {
+            record.restore(saved)
+            if session != nil, record.state == .idle,
+                let state = RefreshState(rawValue: saved.state), state == .scheduled || state == .refreshing
+            {
+                record.state = .scheduled
+                record.deadline = saved.nextAttempt
+            }
+        }
+        if session == nil, record.state != .loggedOut { record.state = .idle }
+        let facts = record.facts()
+        return ServerStatus(
+            name: definition.name, url: definition.url, facts: facts,
+            health: HealthCalculator(expiryWarning: policy.expiryWarning).evaluate(facts, now: now), observedAt: now,
+            issuedAt: session?.issuedAt, scope: session?.scope, tokenEndpoint: record.client?.tokenEndpoint,
+            lastAttemptAt: record.lastAttemptAt, lastResult: record.lastResult, lastRefreshAt: record.lastRefreshAt,
+            lastRefreshDuration: record.lastRefreshDuration)
     }
 }

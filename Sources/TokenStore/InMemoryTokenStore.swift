@@ -21,6 +21,9 @@ public actor InMemoryTokenStore: TokenStore {
         leases[server] = nil
     }
     public func saveRefreshState(_ state: StoredRefreshState, for server: String) { states[server] = state }
+    public func saveRefreshStates(_ states: [String: StoredRefreshState]) {
+        self.states.merge(states) { _, new in new }
+    }
 
     public func acquireLease(for server: String, owner: String, until: Date, now: Date) -> LeaseOutcome {
         if let lease = leases[server], lease.owner != owner, lease.until > now {

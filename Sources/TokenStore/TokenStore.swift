@@ -10,10 +10,22 @@ public protocol TokenStore: Sendable {
     func save(_ session: StoredSession) async throws
     func deleteSession(for server: String) async throws
     func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws
+    /// Saves the refresh state of many servers (keyed by server name) at once, as at startup; a store that can
+    /// writes them in one transaction.
+    func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws
 
     /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one.
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
     /// Stores the refreshed session and gives the lease back in one durable step.
     func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws
     func releaseLease(for server: String, owner: String) async throws
+}
+
+extension TokenStore {
+    /// One `saveRefreshState` per server.
+    public func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws {
+        for (server, state) in states {
+            try await saveRefreshState(state, for: server)
+        }
+    }
 }

@@ -10,14 +10,19 @@ import TokenStore
 enum Bench {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "store" {
+            let folder = string(after: "--dir", in: arguments) ?? FileManager.default.temporaryDirectory.path
+            try await StoreBench(parent: folder).run()
+            return
+        }
         if arguments.first == "dashboard" {
             let servers = value(after: "--servers", in: arguments) ?? 100
-            let index = arguments.firstIndex(of: "--scenario")
-            let scenario = index.map { arguments.index(after: $0) < arguments.endIndex ? arguments[$0 + 1] : "" } ?? "live"
+            let scenario = string(after: "--scenario", in: arguments) ?? "live"
             exit(try await DashboardBench(servers: servers, scenario: scenario).run())
         }
         guard arguments.first == "engine" else {
             print("usage: oauthtop-bench engine [--servers N] [--refreshes N]")
+            print("       oauthtop-bench store [--dir FOLDER]")
             print("       oauthtop-bench dashboard [--servers N] [--scenario idle|burst|live|startup]")
             exit(2)
         }
@@ -27,10 +32,14 @@ enum Bench {
     }
 
     private static func value(after flag: String, in arguments: ArraySlice<String>) -> Int? {
+        string(after: flag, in: arguments).flatMap { Int($0) }
+    }
+
+    private static func string(after flag: String, in arguments: ArraySlice<String>) -> String? {
         guard let index = arguments.firstIndex(of: flag), arguments.index(after: index) < arguments.endIndex else {
             return nil
         }
-        return Int(arguments[arguments.index(after: index)])
+        return arguments[arguments.index(after: index)]
     }
 }
 

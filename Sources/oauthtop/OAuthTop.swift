@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct OAuthTop: AsyncParsableCommand {
@@ -12,6 +13,25 @@ struct OAuthTop: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 failed but retryable, 2 usage or configuration error, 3 sign-in required.
             """,
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [Serve.self, List.self, Refresh.self, Token.self, Headers.self, Import.self, Logout.self]
     )
+
+    /// ArgumentParser exits 64 on usage errors; oauthtop's contract says 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error).replacingOccurrences(of: "Error: ", with: ""))
+                Foundation.exit(Exit.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

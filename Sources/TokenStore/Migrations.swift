@@ -1,0 +1,59 @@
+import GRDB
+
+/// The store's schema, one migration per change; a migration, once shipped, is never edited.
+///
+/// Times are REAL seconds since 1970 (UTC), so `datetime(expires_at, 'unixepoch')` reads them and a restart knows
+/// what expired. Tables are STRICT, so a value of the wrong type is refused instead of silently converted.
+enum Migrations {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: sessions, refresh_states, leases") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions (
+                        server TEXT NOT NULL PRIMARY KEY,
+                        access_token TEXT NOT NULL,
+                        token_type TEXT NOT NULL,
+                        refresh_token TEXT,
+                        scope TEXT,
+                        issued_at REAL NOT NULL,
+                        expires_at REAL,
+                        refresh_token_expires_at REAL,
+                        token_endpoint TEXT,
+                        client_id TEXT,
+                        client_secret TEXT,
+                        auth_method TEXT,
+                        resource TEXT,
+                        updated_at REAL NOT NULL,
+                        CHECK ((token_endpoint IS NULL) = (client_id IS NULL)
+                            AND (token_endpoint IS NULL) = (auth_method IS NULL)
+                            AND (token_endpoint IS NOT NULL OR (client_secret IS NULL AND resource IS NULL)))
+                    ) STRICT;
+
+                    CREATE TABLE refresh_states (
+                        server TEXT NOT NULL PRIMARY KEY,
+                        state TEXT NOT NULL,
+                        retry_count INTEGER NOT NULL DEFAULT 0,
+                        next_attempt REAL,
+                        last_error TEXT,
+                        last_result TEXT,
+                        last_attempt_at REAL,
+                        last_refresh_at REAL,
+                        last_refresh_duration REAL
+                    ) STRICT;
+
+                    CREATE TABLE leases (
+                        server TEXT NOT NULL PRIMARY KEY,
+                        owner TEXT NOT NULL,
+                        until REAL NOT NULL
+                    ) STRICT;
+                    """)
+        }
+        return migrator
+    }()
+
+    /// Applied migrations this binary does not know: the file was written by a newer oauthtop.
+    static func unknownMigrations(_ db: Database) throws -> [String] {
+        try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Tokens rest in a file only its owner can read, in a folder only its owner can enter (DESIGN.md section 4).
+extension SQLiteTokenStore {
+    static let folderMode: mode_t = 0o700
+    static let fileMode: mode_t = 0o600
+
+    /// Creates the folder (and missing parents, as the XDG spec asks) with mode 0700, or tightens an existing
+    /// folder that group or others can reach. A sticky folder such as /tmp is shared by design and left alone.
+    static func preparePrivateFolder(_ folder: String) throws(TokenStoreError) {
+        var info = stat()
+        if stat(folder, &info) != 0 {
+            guard errno == ENOENT else {
+                throw .permissions(path: folder, operation: "inspect the folder", errno: errno)
+            }
+            try makeFolder(folder)
+            // mkdir applies the umask; make sure the folder is exactly 0700 whatever it is.
+            guard chmod(folder, folderMode) == 0 else {
+                throw .permissions(path: folder, operation: "set mode 0700 on the folder", errno: errno)
+            }
+            return
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw .permissions(path: folder, operation: "use as the state folder", errno: ENOTDIR)
+        }
+        let sticky = info.st_mode & S_ISVTX != 0
+        if info.st_mode & 0o077 != 0, !sticky {
+            guard chmod(folder, folderMode) == 0 else {
+                throw .permissions(path: folder, operation: "set mode 0700 on the folder", errno: errno)
+            }
+        }
+    }
+
+    /// Creates the database file with mode 0600 before SQLite sees it (SQLite gives `-wal` and `-shm` the mode of
+    /// the database file), and brings an existing file and its `-wal`/`-shm` back to 0600. Never writes a byte.
+    static func preparePrivateFile(_ path: String) throws(TokenStoreError) {
+        for existing in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard lstat(existing, &info) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw .permissions(
+                    path: existing, operation: "use as a database file (not a regular file)", errno: EINVAL)
+            }
+            if info.st_mode & 0o7777 != fileMode, chmod(existing, fileMode) != 0 {
+                throw .permissions(path: existing, operation: "set mode 0600 on the file", errno: errno)
+            }
+        }
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
+        guard descriptor >= 0 else { throw .permissions(path: path, operation: "create the file", errno: errno) }
+        defer { closeDescriptor(descriptor) }
+        // A new file got 0600 minus the umask; a restrictive umask must not lock the owner out.
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_mode & 0o7777 != fileMode, fchmod(descriptor, fileMode) != 0 {
+            throw .permissions(path: path, operation: "set mode 0600 on the file", errno: errno)
+        }
+    }
+
+    /// `mkdir -p` with mode 0700 for every folder it creates.
+    private static func makeFolder(_ folder: String) throws(TokenStoreError) {
+        let parent = (folder as NSString).deletingLastPathComponent
+        var info = stat()
+        if !parent.isEmpty, parent != folder, stat(parent, &info) != 0, errno == ENOENT {
+            try makeFolder(parent)
+        }
+        if mkdir(folder, folderMode) != 0, errno != EEXIST {
+            throw .permissions(path: folder, operation: "create the folder", errno: errno)
+        }
+    }
+}
+
+/// `close(2)`, out of reach of `SQLiteTokenStore.close()`.
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}

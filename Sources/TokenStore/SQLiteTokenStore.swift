@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+
+/// The durable `TokenStore`: one SQLite file shared by every oauthtop process of a user (the dashboard, `serve`,
+/// `token` callers).
+///
+/// - The file is 0600 and its folder 0700, and so are SQLite's `-wal` and `-shm` files.
+/// - WAL journal with `synchronous = FULL`: a write has reached the disk when its method returns, so new tokens
+///   are durable before anybody uses them.
+/// - Writers wait up to 5 s for one another (`busy_timeout`); readers never wait.
+/// - A file that is not a database, or that a newer oauthtop wrote, is refused and never modified.
+///
+/// Every method may be called from any task; GRDB serialises writes within the process and SQLite's locks
+/// across processes.
+public final class SQLiteTokenStore: TokenStore {
+    /// The database file, as given to `init(path:)`.
+    public let path: String
+    let pool: DatabasePool
+
+    /// How long a write waits for another process's write to finish before failing.
+    static let busyTimeout: TimeInterval = 5
+
+    /// Opens the store at `path`, creating the file and its folder when missing, and brings the schema up to
+    /// date.
+    ///
+    /// - Throws: `TokenStoreError.notADatabase` or `.newerSchema` (the file is left untouched),
+    ///   `.permissions` when the folder or file cannot be created or made private, `.setting` or `.database`.
+    public init(path: String) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        try Self.preparePrivateFolder(folder.isEmpty ? "." : folder)
+        try Self.preparePrivateFile(path)
+        try Self.inspect(path)
+
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "oauthtop.store"
+        do {
+            // A DatabasePool always runs in WAL mode.
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+        try requireDurableWrites()
+        try migrate()
+    }
+
+    /// Checks, through a read-only connection that cannot change a byte, that the file is a database this
+    /// binary understands. The pool opened afterwards writes (it switches the journal to WAL).
+    private static func inspect(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "oauthtop.store.inspect"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            let unknown = try queue.read(Migrations.unknownMigrations)
+            if !unknown.isEmpty { throw TokenStoreError.newerSchema(path: path, unknownMigrations: unknown) }
+        } catch {
+            throw storeError(error, path: path)
+        }
+    }
+
+    /// GRDB sets `synchronous = NORMAL` when it turns WAL on, after any `prepareDatabase` hook, so FULL is set
+    /// here, on the pool's only writing connection, and read back.
+    private func requireDurableWrites() throws {
+        let (journal, synchronous) = try databaseCall {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                )
+            }
+        }
+        guard journal == "wal" else { throw TokenStoreError.setting(path: path, name: "journal_mode", value: "wal") }
+        guard synchronous == 2 else { throw TokenStoreError.setting(path: path, name: "synchronous", value: "FULL") }
+    }
+
+    /// Applies missing migrations. Two processes opening a new file at once may race: GRDB checks what is
+    /// applied outside the migration's transaction, so the loser fails on `CREATE TABLE`; it then finds the
+    /// migrations done, or tries again.
+    private func migrate() throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let unknown = try databaseCall { try pool.read(Migrations.unknownMigrations) }
+            if !unknown.isEmpty { throw TokenStoreError.newerSchema(path: path, unknownMigrations: unknown) }
+            do {
+                try Migrations.migrator.migrate(pool)
+                return
+            } catch {
+                let done = try? pool.read { try Migrations.migrator.hasCompletedMigrations($0) }
+                if done == true { return }
+                if attempt >= 5 { throw Self.storeError(error, path: path) }
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    public func sessions() async throws -> [StoredSession] {
+        try await reading { db in
+            try SessionRecord.order(SessionRecord.CodingKeys.server).fetchAll(db).map(\.session)
+        }
+    }
+
+    public func session(for server: String) async throws -> StoredSession? {
+        try await reading { db in try SessionRecord.fetchOne(db, key: server)?.session }
+    }
+
+    public func refreshStates() async throws -> [String: StoredRefreshState] {
+        try await reading { db in
+            let records = try RefreshStateRecord.fetchAll(db)
+            return Dictionary(records.map { ($0.server, $0.refreshState) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    // MARK: Writing
+
+    public func save(_ session: StoredSession) async throws {
+        let record = SessionRecord(session, updatedAt: Date())
+        try await writing { db in try record.upsert(db) }
+    }
+
+    /// Deletes the session and any refresh lease of the server; its refresh state stays.
+    public func deleteSession(for server: String) async throws {
+        try await writing { db in
+            _ = try SessionRecord.deleteOne(db, key: server)
+            _ = try LeaseRecord.deleteOne(db, key: server)
+        }
+    }
+
+    public func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws {
+        let record = RefreshStateRecord(state, server: server)
+        try await writing { db in try RefreshStateRecord.upsert(CollectionOfOne(record), db) }
+    }
+
+    /// Saves every state in one transaction: one fsync however many servers.
+    public func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws {
+        guard !states.isEmpty else { return }
+        let records = states.map { RefreshStateRecord($0.value, server: $0.key) }
+        try await writing { db in try RefreshStateRecord.upsert(records, db) }
+    }
+
+    // MARK: Leases
+
+    /// Atomic across processes: the lease is read and taken inside one IMMEDIATE transaction, which holds
+    /// SQLite's write lock from its first statement, so two processes cannot both see the lease free.
+    public func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
+        let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970)
+        let now = now.timeIntervalSince1970
+        return try await writing { db in
+            if let lease = try LeaseRecord.fetchOne(db, key: server), lease.owner != owner, lease.until > now {
+                return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.until))
+            }
+            try wanted.upsert(db)
+            return .acquired(try SessionRecord.fetchOne(db, key: server)?.session)
+        }
+    }
+
+    /// Stores the session and deletes `owner`'s lease in one transaction, which is on disk when this returns.
+    /// Like `save`, it stores the session whoever holds the lease.
+    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws {
+        let record = SessionRecord(session, updatedAt: Date())
+        try await writing { db in
+            try record.upsert(db)
+            try Self.deleteLease(of: session.server, owner: owner, db)
+        }
+    }
+
+    public func releaseLease(for server: String, owner: String) async throws {
+        try await writing { db in try Self.deleteLease(of: server, owner: owner, db) }
+    }
+
+    private static func deleteLease(of server: String, owner: String, _ db: Database) throws {
+        typealias Columns = LeaseRecord.CodingKeys
+        _ = try LeaseRecord.filter(Columns.server == server && Columns.owner == owner).deleteAll(db)
+    }
+
+    // MARK: Access
+
+    private func reading<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction (the write lock is taken at BEGIN, waiting up to the busy
+    /// timeout for other processes), committed durably before returning.
+    @discardableResult
+    private func writing<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { preconditionFailure("a committed transaction always sets its result") }
+                return result
+            }
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    private func databaseCall<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// Translates any failure into a `TokenStoreError` that names the file. GRDB's own errors can quote SQL
+    /// and decoding errors can quote whole rows, so neither is passed on as it is: a token must not leak.
+    static func storeError(_ error: any Error, path: String) -> any Error {
+        switch error {
+        case let error as TokenStoreError:
+            return error
+        case is CancellationError:
+            return error
+        case let error as DatabaseError:
+            switch error.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                return TokenStoreError.notADatabase(path: path)
+            default:
+                return TokenStoreError.database(
+                    path: path, code: error.extendedResultCode.rawValue,
+                    message: error.message ?? "SQLite error \(error.extendedResultCode.rawValue)")
+            }
+        default:
+            return TokenStoreError.database(path: path, code: nil, message: "unexpected \(type(of: error))")
+        }
+    }
+}
+
+extension SQLiteTokenStore: CustomStringConvertible {
+    public var description: String { "SQLiteTokenStore(\(path))" }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Why the token store could not be opened or used. Every case names the file; none ever carries a token.
+public enum TokenStoreError: Error, Sendable, Equatable {
+    /// The file is not an SQLite database, or is damaged. It was left exactly as it was.
+    case notADatabase(path: String)
+    /// The file was written by a newer oauthtop: its schema has migrations this binary does not know. It was
+    /// left exactly as it was.
+    case newerSchema(path: String, unknownMigrations: [String])
+    /// The folder or the file could not be created or made private (folder 0700, file 0600).
+    case permissions(path: String, operation: String, errno: Int32)
+    /// The database did not accept a setting the store depends on (WAL, synchronous=FULL).
+    case setting(path: String, name: String, value: String)
+    /// SQLite refused an operation. `code` is the extended result code, `nil` for a failure outside SQLite.
+    case database(path: String, code: Int32?, message: String)
+}
+
+extension TokenStoreError: CustomStringConvertible, LocalizedError {
+    public var description: String {
+        switch self {
+        case .notADatabase(let path):
+            "token store \(path) is not an SQLite database or is damaged; oauthtop left it untouched. "
+                + "Move it aside to start a new store (every server will need to sign in again)"
+        case .newerSchema(let path, let unknown):
+            "token store \(path) was written by a newer version of oauthtop (unknown schema migrations: "
+                + "\(unknown.joined(separator: ", "))); oauthtop left it untouched. Upgrade oauthtop to use it"
+        case .permissions(let path, let operation, let code):
+            "token store: cannot \(operation): \(path): \(String(cString: strerror(code)))"
+        case .setting(let path, let name, let value):
+            "token store \(path): SQLite did not accept \(name) = \(value)"
+        case .database(let path, let code, let message):
+            "token store \(path): \(message)\(code.map { " (SQLite code \($0))" } ?? "")"
+        }
+    }
+
+    public var errorDescription: String? { description }
+}

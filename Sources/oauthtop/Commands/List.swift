@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import Health
+import RefreshEngine
+
+extension OAuthTop {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show every configured server's session and health, as the store has it.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Print a JSON array (keys: name, url, level, summary, detail, action, refresh_state, …).")
+        var json = false
+
+        func run() async throws {
+            let runtime = try Runtime.open(global)
+            let statuses = try await storedStatuses(runtime)
+            if json {
+                print(try ListJSON.render(statuses))
+            } else {
+                print(ListTable.render(statuses, now: Date()))
+                if !runtime.config.skipped.isEmpty {
+                    printError("skipped (no url, not an HTTP server): \(runtime.config.skipped.joined(separator: ", "))")
+                }
+            }
+        }
+    }
+}
+
+/// Every configured server's status from the store, without starting the engine.
+func storedStatuses(_ runtime: Runtime, now: Date = Date()) async throws -> [ServerStatus] {
+    let sessions = Dictionary(
+        try await runtime.store.sessions().map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
+    let states = try await runtime.store.refreshStates()
+    return runtime.config.definitions.map {
+        ServerStatus.stored($0, session: sessions[$0.name], saved: states[$0.name], policy: runtime.config.refresh, now: now)
+    }
+}
+
+/// `list --json`: exactly the keys of DESIGN.md section 4, null where unknown.
+enum ListJSON {
+    struct Row: Encodable {
+        var name: String
+        var url: String?
+        var level: String
+        var summary: String
+        var detail: String?
+        var action: String?
+        var refreshState: String
+        var retryCount: Int
+        var nextAttempt: String?
+        var expiresAt: String?
+        var lastError: String?
+        var hasRefreshToken: Bool
+        var lastRefreshAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, level, summary, detail, action
+            case refreshState = "refresh_state", retryCount = "retry_count", nextAttempt = "next_attempt"
+            case expiresAt = "expires_at", lastError = "last_error", hasRefreshToken = "has_refresh_token"
+            case lastRefreshAt = "last_refresh_at"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(url, forKey: .url)
+            try container.encode(level, forKey: .level)
+            try container.encode(summary, forKey: .summary)
+            try container.encode(detail, forKey: .detail)
+            try container.encode(action, forKey: .action)
+            try container.encode(refreshState, forKey: .refreshState)
+            try container.encode(retryCount, forKey: .retryCount)
+            try container.encode(nextAttempt, forKey: .nextAttempt)
+            try container.encode(expiresAt, forKey: .expiresAt)
+            try container.encode(lastError, forKey: .lastError)
+            try container.encode(hasRefreshToken, forKey: .hasRefreshToken)
+            try container.encode(lastRefreshAt, forKey: .lastRefreshAt)
+        }
+    }
+
+    static func rows(_ statuses: [ServerStatus]) -> [Row] {
+        statuses.map { status in
+            Row(
+                name: status.name, url: status.url, level: status.health.level.rawValue, summary: status.health.summary,
+                detail: status.health.detail, action: status.health.action?.rawValue,
+                refreshState: status.refreshState.rawValue, retryCount: status.retryCount,
+                nextAttempt: status.nextAttempt.map(TimeText.rfc3339), expiresAt: status.expiresAt.map(TimeText.rfc3339),
+                lastError: status.lastError, hasRefreshToken: status.hasRefreshToken,
+                lastRefreshAt: status.lastRefreshAt.map(TimeText.rfc3339))
+        }
+    }
+
+    static func render(_ statuses: [ServerStatus]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(rows(statuses)), as: UTF8.self)
+    }
+}
+
+/// `list`: one aligned row per server.
+enum ListTable {
+    static func render(_ statuses: [ServerStatus], now: Date) -> String {
+        let header = ["NAME", "LEVEL", "STATE", "EXPIRES", "RETRIES", "NEXT ATTEMPT", "ACTION", "SUMMARY"]
+        var rows = [header]
+        for status in statuses {
+            rows.append([
+                status.name,
+                status.health.level.rawValue,
+                status.refreshState.rawValue,
+                status.expiresAt.map { expiry(TimeText.relative($0, now: now)) } ?? "-",
+                "\(status.retryCount)",
+                status.nextAttempt.map { TimeText.relative($0, now: now) } ?? "-",
+                status.health.action.map { "\($0.rawValue)" } ?? "-",
+                status.health.summary,
+            ])
+        }
+        if statuses.isEmpty { return "no servers configured" }
+        let widths = (0..<header.count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
+            }.joined()
+        }.joined(separator: "\n")
+    }
+
+    private static func expiry(_ relative: String) -> String {
+        relative.hasSuffix(" ago") ? "expired " + relative : relative
+    }
+}
