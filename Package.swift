@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "oauthtop",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry", "Dashboard", "DemoProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

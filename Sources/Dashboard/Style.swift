@@ -78,13 +78,14 @@ public struct Scheme: Sendable {
     public func appearance(_ role: Role, on fill: Role?) -> Appearance {
         guard let fill, fill == .selected || fill == .title || fill == .columnHeader else { return appearance(role) }
         var bar = appearance(fill)
+        if role == fill { return bar }
         let own = appearance(role)
         if bar.hasColor {
             bar.bold = bar.bold || own.bold
             return bar
         }
         var look = own
-        look.reverse = bar.reverse != own.reverse
+        look.reverse = bar.reverse || own.reverse
         look.bold = own.bold || bar.bold
         return look
     }

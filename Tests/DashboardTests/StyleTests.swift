@@ -58,6 +58,9 @@ import Testing
         // Inside the reversed selection bar a span keeps its weight.
         let onBar = mono.appearance(.unhealthy, on: .selected)
         #expect(onBar.reverse && onBar.bold && !onBar.hasColor)
+        #expect(mono.appearance(.title, on: .title).reverse, "the header bar itself stays reversed")
+        #expect(mono.appearance(.columnHeader, on: .columnHeader) == Appearance(bold: true, reverse: true))
+        #expect(mono.appearance(.dim, on: .title) == Appearance(dim: true, reverse: true))
     }
 
     @Test func colourGivesLevelsTheirColours() {

@@ -141,7 +141,7 @@ done
 # 5. NO_COLOR: no colour escapes, the bars still in reverse video. A C locale: ASCII glyphs.
 start 100 24 "NO_COLOR=1 LANG=C.UTF-8 $DEMO"
 waitfor '^oauthtop demo ' 150 >/dev/null
-check "NO_COLOR: no colours, reverse video kept" "! screen -e | grep -qE $'\x1b\\[(3[0-7]|4[0-7])m' && screen -e | grep -q $'\x1b\\[7m'"
+check "NO_COLOR: no colours, reverse video kept" "! screen -e | grep -qE $'\x1b\\[([0-9;]*;)?(3[0-7]|4[0-7])m' && screen -e | head -1 | grep -qE $'\x1b\\[([0-9;]*;)?7m'"
 $T send-keys -t e2e q
 waitfor '^EXIT=0' 50 >/dev/null
 start 100 24 "LC_ALL=C LANG=C $DEMO"

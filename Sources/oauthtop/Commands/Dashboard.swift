@@ -1,0 +1,40 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+
+extension OAuthTop {
+    struct DashboardCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dashboard",
+            abstract: "Show every server's health live, refresh and log out from the keyboard (the default command).",
+            discussion: "Keys: r refresh, R refresh all, L log out, v logs, / filter, s sort, Enter detail, ? help, q quit.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "No colours (NO_COLOR=1 does the same).")
+        var noColor = false
+
+        func run() async throws {
+            // Before anything else: a piped run fails fast and touches nothing.
+            if let problem = DashboardApp.terminalProblem() { throw fail(.usage, problem) }
+            let runtime = try Runtime.open(global)
+            let code = try await runDashboard(runtime, title: "oauthtop", noColor: noColor)
+            if code != 0 { throw ExitCode(code) }
+        }
+    }
+}
+
+/// Starts the engine over `runtime`, shows the dashboard until the user quits, and stops the engine.
+func runDashboard(_ runtime: Runtime, title: String, noColor: Bool) async throws -> Int32 {
+    let engine = runtime.engine()
+    try await engine.start()
+    let runner = Task { try await engine.run() }
+    let tail = LogTail(path: runtime.paths.log)
+    let code = await DashboardApp.run(
+        engine: engine, title: title, options: DashboardApp.Options(noColor: noColor ? true : nil),
+        logLines: { tail.lines(for: $0) })
+    runner.cancel()
+    await engine.shutdown()
+    runtime.logger.info("oauthtop dashboard closed", metadata: ["exit_code": "\(code)"])
+    return code
+}
