@@ -360,6 +360,8 @@ public struct DashboardModel: Sendable {
         var status: ServerStatus
         var health: HealthStatus
         var state: RefreshState
+        /// The name as sorted: case-insensitive, computed once per frame instead of once per comparison.
+        var sortKey: String
     }
 
     /// Every server with its health at `now`, unfiltered and unsorted.
@@ -368,7 +370,9 @@ public struct DashboardModel: Sendable {
             var facts = status.facts
             let pending = pendingRefresh.contains(status.name)
             if pending { facts.refreshState = .refreshing }
-            return Row(status: status, health: calculator.evaluate(facts, now: now), state: facts.refreshState)
+            return Row(
+                status: status, health: calculator.evaluate(facts, now: now), state: facts.refreshState,
+                sortKey: status.name.lowercased())
         }
     }
 
@@ -386,26 +390,31 @@ public struct DashboardModel: Sendable {
                     || Self.stateWord(row.state).contains(needle) || row.health.summary.lowercased().contains(needle)
             }
         }
+        // Rows are large values: sort their positions, then gather once.
         func byName(_ a: Row, _ b: Row) -> Bool {
-            let (x, y) = (a.status.name.lowercased(), b.status.name.lowercased())
-            return x != y ? x < y : a.status.name < b.status.name
+            a.sortKey != b.sortKey ? a.sortKey < b.sortKey : a.status.name < b.status.name
         }
+        let order: [Int]
         switch sortOrder {
         case .name:
-            rows.sort(by: byName)
+            order = rows.indices.sorted { byName(rows[$0], rows[$1]) }
         case .level:
-            rows.sort { a, b in a.health.level != b.health.level ? a.health.level > b.health.level : byName(a, b) }
+            order = rows.indices.sorted { i, j in
+                let (a, b) = (rows[i], rows[j])
+                return a.health.level != b.health.level ? a.health.level > b.health.level : byName(a, b)
+            }
         case .expiry:
-            rows.sort { a, b in
+            order = rows.indices.sorted { i, j in
+                let (a, b) = (rows[i], rows[j])
                 switch (a.status.expiresAt, b.status.expiresAt) {
-                case (let x?, let y?) where x != y: x < y
-                case (.some, nil): true
-                case (nil, .some): false
-                default: byName(a, b)
+                case (let x?, let y?) where x != y: return x < y
+                case (.some, nil): return true
+                case (nil, .some): return false
+                default: return byName(a, b)
                 }
             }
         }
-        return rows
+        return order.map { rows[$0] }
     }
 
     static func stateWord(_ state: RefreshState) -> String {
@@ -731,7 +740,7 @@ public struct DashboardModel: Sendable {
             var line = Line(fill: scrollTop + offset == selected ? .selected : nil)
             func add(_ column: Column, _ text: String, _ role: Role, alignRight: Bool = false) {
                 guard let w = columnWidths[column] else { return }
-                if line.width > 0 { line.add(gap) }
+                if column != layout.columns.first { line.add(gap) }
                 line.add(TextWidth.fit(text, to: w, ellipsis: glyphs.ellipsis, alignRight: alignRight), role)
             }
             for column in layout.columns {

@@ -174,6 +174,7 @@ public struct Glyphs: Sendable, Equatable {
 /// Deliberately not `wcwidth`, which answers -1 for anything non-ASCII in the C locale the tests run in.
 public enum TextWidth {
     public static func of(_ text: String) -> Int {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
         var width = 0
         for character in text { width += of(character) }
         return width

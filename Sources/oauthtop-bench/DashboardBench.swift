@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Health
 import Logging
 import OAuth
 import RefreshEngine
@@ -16,14 +17,24 @@ import TokenStore
 ///   --scenario idle    N servers whose tokens never expire: nothing counts down (measure CPU from outside)
 ///   --scenario burst   N servers that all change level together every 2 s: latency and frame rate
 ///   --scenario live    N servers with short tokens and a flaky endpoint: rows change live
+///   --scenario storm   N servers, one changing every fraction of a millisecond: the frame-rate cap
+///   --scenario render  no terminal: the model's cost of one frame
 ///   --scenario startup quit after the first frame; prints its CLOCK_REALTIME time in nanoseconds
 struct DashboardBench {
     var servers: Int
     var scenario: String
 
     func run() async throws -> Int32 {
+        if scenario == "render" { return renderCost() }
         let now = Date()
-        let lifetime: TimeInterval? = scenario == "live" ? 20 : scenario == "idle" || scenario == "startup" ? nil : 3600
+        // burst starts degraded (no refresh token, 50 s left: inside the 60 s warning) and flips every 2 s.
+        let lifetime: TimeInterval? =
+            switch scenario {
+            case "live": 20
+            case "idle", "startup": nil
+            case "burst": 50
+            default: 3600
+            }
         let client = ClientRegistration(tokenEndpoint: "http://127.0.0.1:9/token", clientID: "bench")
         let sessions = (0..<servers).map { index in
             StoredSession(
@@ -51,17 +62,35 @@ struct DashboardBench {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(2))
                     round += 1
-                    // Every server at once: with a refresh token (healthy) on odd rounds, without (degraded) on even.
+                    // Every server at once: healthy on odd rounds; on even rounds no refresh token and 50 s left,
+                    // inside the 60 s expiry warning: degraded.
                     let issued = Date()
                     recorder.burstStarted(at: DashboardBench.monotonic(), healthy: round % 2 == 1 ? servers : 0)
+                    // One actor call per server, as the engine publishes after refreshes.
                     for index in 0..<servers {
                         try? await engine.adopt(
                             StoredSession(
                                 server: name(index), accessToken: "at-\(round)-\(index)",
                                 refreshToken: round % 2 == 1 ? "rt-\(round)" : nil, issuedAt: issued,
-                                expiresAt: issued.addingTimeInterval(3600), client: client))
+                                expiresAt: issued.addingTimeInterval(round % 2 == 1 ? 3600 : 50), client: client))
                     }
                     recorder.burstPublished(at: DashboardBench.monotonic())
+                }
+            }
+        }
+        if scenario == "storm" {
+            // A status change every 200 µs or so, for as long as the dashboard runs: the frame rate must stay capped.
+            burst = Task {
+                var round = 0
+                while !Task.isCancelled {
+                    round += 1
+                    let index = round % servers
+                    let issued = Date()
+                    try? await engine.adopt(
+                        StoredSession(
+                            server: name(index), accessToken: "at-\(round)", refreshToken: "rt", issuedAt: issued,
+                            expiresAt: issued.addingTimeInterval(Double(60 + round % 3600)), client: client))
+                    if round % 5 == 0 { try? await Task.sleep(for: .milliseconds(1)) }
                 }
             }
         }
@@ -77,6 +106,28 @@ struct DashboardBench {
         runner.cancel()
         recorder.report(servers: servers)
         return code
+    }
+
+    /// The model's share of a frame: `render` of a 120x40 window over `servers` servers, no terminal.
+    private func renderCost() -> Int32 {
+        let now = Date()
+        var model = DashboardModel(title: "render", expiryWarning: 60)
+        for index in 0..<servers {
+            let facts = HealthFacts(
+                hasSession: true, accessTokenExpiresAt: now.addingTimeInterval(Double(30 + index % 100)),
+                hasRefreshToken: index % 2 == 0, refreshState: index % 2 == 0 ? .scheduled : .idle,
+                nextAttempt: index % 2 == 0 ? now.addingTimeInterval(Double(20 + index % 50)) : nil)
+            model.apply(
+                ServerStatus(
+                    name: name(index), facts: facts, health: HealthCalculator().evaluate(facts, now: now), observedAt: now))
+        }
+        for _ in 0..<20 { _ = model.render(width: 120, height: 40, now: now) }
+        let rounds = 200
+        let started = DashboardBench.monotonic()
+        for round in 0..<rounds { _ = model.render(width: 120, height: 40, now: now.addingTimeInterval(Double(round))) }
+        let each = (DashboardBench.monotonic() - started) / Double(rounds)
+        print(String(format: "render of a 120x40 frame over %d servers: %.2f ms", servers, each * 1000))
+        return 0
     }
 
     private func name(_ index: Int) -> String { "server-" + String(format: "%04d", index) }
@@ -95,8 +146,16 @@ final class FrameRecorder: Sendable {
         var firstFrameRealtime: Int?
         var burstStart: Double?
         var burstPublished: Double?
+        var finalFrame: Double?
         var expectedHealthy = 0
         var latencies: [(fromStart: Double, fromLast: Double)] = []
+
+        /// Both ends known: the burst's latency is settled.
+        mutating func settle() {
+            guard let start = burstStart, let published = burstPublished, let final = finalFrame else { return }
+            latencies.append((final - start, max(0, final - published)))
+            burstStart = nil
+        }
     }
 
     private let state = Mutex(State())
@@ -105,11 +164,17 @@ final class FrameRecorder: Sendable {
         state.withLock {
             $0.burstStart = time
             $0.burstPublished = nil
+            $0.finalFrame = nil
             $0.expectedHealthy = healthy
         }
     }
 
-    func burstPublished(at time: Double) { state.withLock { $0.burstPublished = time } }
+    func burstPublished(at time: Double) {
+        state.withLock {
+            $0.burstPublished = time
+            $0.settle()
+        }
+    }
 
     func record(_ frame: Frame, at time: Double) {
         state.withLock { state in
@@ -119,14 +184,12 @@ final class FrameRecorder: Sendable {
                 state.firstFrameRealtime = Int(spec.tv_sec) * 1_000_000_000 + Int(spec.tv_nsec)
             }
             state.frames.append(time)
-            guard let start = state.burstStart, let header = frame.text.first,
+            guard state.burstStart != nil, state.finalFrame == nil, let header = frame.text.first,
                 header.contains(" \(state.expectedHealthy) healthy")
             else { return }
-            // The final state is on screen once every server shows the new level (and all statuses are out).
-            if let published = state.burstPublished {
-                state.latencies.append((time - start, time - published))
-                state.burstStart = nil
-            }
+            // The final state is on screen once the header counts every server at its new level.
+            state.finalFrame = time
+            state.settle()
         }
     }
 
