@@ -64,8 +64,9 @@ public final class DemoProvider: Sendable {
         return url
     }
 
+    /// Closes the listener and every connection at once.
     public func stop() async {
-        await server.stop(timeout: 1)
+        await server.stop(timeout: 0)
         runner.withLock { $0?.cancel() }
     }
 

@@ -56,6 +56,7 @@ extension OAuthTop {
             } else {
                 code = try await runDashboard(runtime, title: "oauthtop demo", noColor: noColor)
             }
+            try? FileManager.default.removeItem(atPath: folder)
             await provider.stop()
             if code != 0 { throw ExitCode(code) }
         }
