@@ -36,8 +36,7 @@ final class Terminal {
     /// `nil` when stdin and stdout are terminals; otherwise the one line to print.
     nonisolated static func interactiveProblem() -> String? {
         if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 { return nil }
-        return "the dashboard needs an interactive terminal (stdin and stdout must be a tty); "
-            + "use 'oauthtop list' for plain-text output"
+        return "the dashboard needs an interactive terminal (stdin and stdout must be a tty)"
     }
 
     /// Sets the locale from the environment and tells whether it is UTF-8 (else the model draws ASCII).

@@ -16,7 +16,9 @@ extension OAuthTop {
 
         func run() async throws {
             // Before anything else: a piped run fails fast and touches nothing.
-            if let problem = DashboardApp.terminalProblem() { throw fail(.usage, problem) }
+            if let problem = DashboardApp.terminalProblem() {
+                throw fail(.usage, problem + "; use 'oauthtop list' for plain-text output")
+            }
             let runtime = try Runtime.open(global)
             let code = try await runDashboard(runtime, title: "oauthtop", noColor: noColor)
             if code != 0 { throw ExitCode(code) }

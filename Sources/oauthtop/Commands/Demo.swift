@@ -40,7 +40,9 @@ extension OAuthTop {
         }
 
         func run() async throws {
-            if !noTui, let problem = DashboardApp.terminalProblem() { throw fail(.usage, problem) }
+            if !noTui, let problem = DashboardApp.terminalProblem() {
+                throw fail(.usage, problem + "; use 'oauthtop demo --no-tui' to run it without a screen")
+            }
             let folder = try Self.temporaryFolder()
             defer { try? FileManager.default.removeItem(atPath: folder) }
 
