@@ -1,4 +1,3 @@
-import RefreshEngine
 import Testing
 
 @testable import Dashboard
@@ -26,24 +25,5 @@ import Testing
         }
         #expect(frames.count <= 121)
         #expect(zip(frames.dropFirst(), frames).allSatisfy { $0 - $1 >= 1.0 / 60 - 1e-9 })
-    }
-
-    @Test func theInboxKeepsOneStatusPerServerAndRingsOncePerDrain() {
-        final class Bell: @unchecked Sendable {
-            // Only touched from this test's thread.
-            var rings = 0
-        }
-        let bell = Bell()
-        let inbox = StatusInbox { bell.rings += 1 }
-        for round in 0..<3 {
-            for i in 0..<1000 { inbox.put(Fixtures.status("s\(i)", retries: round)) }
-        }
-        #expect(bell.rings == 1)
-        let batch = inbox.takeAll()
-        #expect(batch.count == 1000)
-        #expect(batch.allSatisfy { $0.retryCount == 2 }, "the latest status wins")
-        #expect(inbox.takeAll().isEmpty)
-        inbox.put(Fixtures.status("s1"))
-        #expect(bell.rings == 2)
     }
 }
