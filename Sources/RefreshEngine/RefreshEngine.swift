@@ -166,14 +166,7 @@ public actor RefreshEngine {
                 takeOver(theirs, now: now)
                 logger.info("OAuth tokens adopted from the store", metadata: ["server": "\(name)"])
             case (.some, nil):
-                var current = record
-                current.session = nil
-                current.state = .loggedOut
-                current.deadline = nil
-                current.generation &+= 1
-                servers[name] = current
-                logger.info("OAuth session was removed by another process", metadata: ["server": "\(name)"])
-                publish(name, now: now)
+                forgetRemovedSession(name, now: now)
             case (nil, nil):
                 continue
             }
