@@ -297,16 +297,8 @@ extension RefreshEngine {
 
     /// The store has no session any more: another process logged out.
     private func forgetDeletedSession(_ name: String) async -> RefreshOutcome {
-        if var record = servers[name] {
-            record.session = nil
-            record.state = .loggedOut
-            record.deadline = nil
-            record.generation &+= 1
-            servers[name] = record
-        }
-        logger.info("OAuth session was removed by another process", metadata: ["server": "\(name)"])
+        forgetRemovedSession(name, now: clock.now)
         await persist(name)
-        publish(name, now: clock.now)
         return .failed(error: "server '\(name)' was logged out by another process")
     }
 

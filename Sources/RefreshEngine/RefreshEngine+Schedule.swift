@@ -235,4 +235,16 @@ extension RefreshEngine {
             "OAuth token refresh impossible; sign-in required",
             metadata: ["server": "\(name)", "error": "\(message)", "retry_count": "\(record.retryCount)"])
     }
+
+    /// Another process removed the session from the store (a logout there): we are logged out too.
+    func forgetRemovedSession(_ name: String, now: Date) {
+        guard var record = servers[name] else { return }
+        record.session = nil
+        record.state = .loggedOut
+        record.deadline = nil
+        record.generation &+= 1
+        servers[name] = record
+        logger.info("OAuth session was removed by another process", metadata: ["server": "\(name)"])
+        publish(name, now: now)
+    }
 }

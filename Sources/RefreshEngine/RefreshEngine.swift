@@ -22,7 +22,7 @@ public actor RefreshEngine {
     let broadcaster = StatusBroadcaster()
     var metrics: RefreshMetrics
 
-    var servers: [String: ServerRecord] = [:]
+    var servers = ServerTable()
     /// Server names in configuration order.
     var order: [String] = []
     var queue = DeadlineQueue()
@@ -35,6 +35,8 @@ public actor RefreshEngine {
     var sleepTask: Task<Void, Never>?
     var sleepUntil: Date?
     var started = false
+    /// Counts published changes; stamps `ServerStatus.version`.
+    var publishedVersion: UInt64 = 0
     /// How often the scheduler loop has woken up; between deadlines it wakes only for the 30 s re-check.
     public internal(set) var wakeups = 0
 
@@ -70,7 +72,13 @@ public actor RefreshEngine {
     /// Every server's status as it changes. Each access is a new subscription that starts with the current
     /// status of every server; a slow reader gets each server's latest status, never an unbounded backlog.
     public nonisolated var statuses: AsyncStream<ServerStatus> {
-        broadcaster.subscribe()
+        let (stream, mailbox) = broadcaster.subscribe()
+        Task { await self.sendSnapshot(to: mailbox) }
+        return stream
+    }
+
+    private func sendSnapshot(to mailbox: StatusMailbox) {
+        for status in snapshot() { mailbox.put(status) }
     }
 
     /// The status of one server now (mcpproxy's `GetRefreshState`).
@@ -158,14 +166,7 @@ public actor RefreshEngine {
                 takeOver(theirs, now: now)
                 logger.info("OAuth tokens adopted from the store", metadata: ["server": "\(name)"])
             case (.some, nil):
-                var current = record
-                current.session = nil
-                current.state = .loggedOut
-                current.deadline = nil
-                current.generation &+= 1
-                servers[name] = current
-                logger.info("OAuth session was removed by another process", metadata: ["server": "\(name)"])
-                publish(name, now: now)
+                forgetRemovedSession(name, now: now)
             case (nil, nil):
                 continue
             }
@@ -270,6 +271,7 @@ public actor RefreshEngine {
         let facts = record.facts()
         return ServerStatus(
             name: record.definition.name,
+            version: publishedVersion,
             url: record.definition.url,
             facts: facts,
             health: calculator.evaluate(facts, now: now),
@@ -286,6 +288,8 @@ public actor RefreshEngine {
 
     func publish(_ name: String, now: Date) {
         guard let record = servers[name] else { return }
+        publishedVersion &+= 1
+        guard broadcaster.subscriberCount > 0 else { return }
         broadcaster.publish(makeStatus(record, now: now))
     }
 

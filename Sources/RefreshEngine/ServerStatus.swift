@@ -6,6 +6,8 @@ import TokenStore
 /// It never holds a token.
 public struct ServerStatus: Sendable, Equatable, Identifiable {
     public var name: String
+    /// Grows with every change the engine publishes: of two statuses of one server, the larger is newer.
+    public var version: UInt64
     public var url: String?
     /// The inputs of the health table; recompute `health` with a later `now` as time passes.
     public var facts: HealthFacts
@@ -30,11 +32,12 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     public var hasRefreshToken: Bool { facts.hasRefreshToken }
 
     public init(
-        name: String, url: String? = nil, facts: HealthFacts, health: HealthStatus, observedAt: Date,
+        name: String, version: UInt64 = 0, url: String? = nil, facts: HealthFacts, health: HealthStatus, observedAt: Date,
         issuedAt: Date? = nil, scope: String? = nil, tokenEndpoint: String? = nil, lastAttemptAt: Date? = nil,
         lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil
     ) {
         self.name = name
+        self.version = version
         self.url = url
         self.facts = facts
         self.health = health

@@ -2,10 +2,12 @@ import Synchronization
 
 /// The queue behind one status subscription. It holds at most one status per server: a newer status replaces a
 /// pending one in place, so a slow reader sees the latest state of every server and memory stays bounded by
-/// the number of servers, however fast the engine publishes.
+/// the number of servers, however fast the engine publishes. Statuses older than what is pending or was already
+/// delivered for that server (by `version`) are dropped, so the starting snapshot can never overwrite news.
 final class StatusMailbox: Sendable {
     private struct State {
         var pending: [String: ServerStatus] = [:]
+        var delivered: [String: UInt64] = [:]
         var order: [String] = []
         var head = 0
         var waiter: CheckedContinuation<ServerStatus?, Never>?
@@ -16,6 +18,7 @@ final class StatusMailbox: Sendable {
                 let name = order[head]
                 head += 1
                 if let status = pending.removeValue(forKey: name) {
+                    delivered[name] = status.version
                     if head > 1024, head * 2 > order.count {
                         order.removeFirst(head)
                         head = 0
@@ -37,11 +40,16 @@ final class StatusMailbox: Sendable {
     func put(_ status: ServerStatus) {
         let waiter: CheckedContinuation<ServerStatus?, Never>? = state.withLock { state in
             guard !state.finished else { return nil }
+            if let seen = state.delivered[status.name], status.version <= seen { return nil }
             if let waiter = state.waiter {
                 state.waiter = nil
+                state.delivered[status.name] = status.version
                 return waiter
             }
-            if state.pending.updateValue(status, forKey: status.name) == nil {
+            if let pending = state.pending[status.name] {
+                if status.version >= pending.version { state.pending[status.name] = status }
+            } else {
+                state.pending[status.name] = status
                 state.order.append(status.name)
             }
             return nil
@@ -72,8 +80,8 @@ final class StatusMailbox: Sendable {
     }
 }
 
-/// Fans statuses out to every subscriber's mailbox and remembers the latest one per server, so a new subscriber
-/// starts with the whole picture.
+/// Fans statuses out to every subscriber's mailbox. It keeps no statuses itself: a new subscriber's first
+/// statuses come from the engine's snapshot.
 final class StatusBroadcaster: Sendable {
     private final class WeakMailbox: Sendable {
         weak let mailbox: StatusMailbox?
@@ -81,8 +89,6 @@ final class StatusBroadcaster: Sendable {
     }
 
     private struct State {
-        var latest: [String: ServerStatus] = [:]
-        var order: [String] = []
         var subscribers: [WeakMailbox] = []
         var finished = false
     }
@@ -96,28 +102,24 @@ final class StatusBroadcaster: Sendable {
 
     func publish(_ status: ServerStatus) {
         let mailboxes: [StatusMailbox] = state.withLock { state in
-            if state.latest.updateValue(status, forKey: status.name) == nil {
-                state.order.append(status.name)
-            }
             state.subscribers.removeAll { $0.mailbox == nil }
             return state.subscribers.compactMap(\.mailbox)
         }
         for mailbox in mailboxes { mailbox.put(status) }
     }
 
-    func subscribe() -> AsyncStream<ServerStatus> {
+    /// A new subscription; fill its mailbox with the current statuses after registering it.
+    func subscribe() -> (stream: AsyncStream<ServerStatus>, mailbox: StatusMailbox) {
         let mailbox = StatusMailbox()
         state.withLock { state in
-            for name in state.order {
-                if let status = state.latest[name] { mailbox.put(status) }
-            }
             if state.finished {
                 mailbox.finish()
             } else {
                 state.subscribers.append(WeakMailbox(mailbox))
             }
         }
-        return AsyncStream(unfolding: { await mailbox.take() }, onCancel: { mailbox.finish() })
+        let stream = AsyncStream(unfolding: { await mailbox.take() }, onCancel: { mailbox.finish() })
+        return (stream, mailbox)
     }
 
     /// Ends every subscription after what is pending has been read.

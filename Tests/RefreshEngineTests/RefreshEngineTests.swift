@@ -444,6 +444,36 @@ import TokenStore
     }
 }
 
+extension RefreshEngineTests {
+    /// A `token` call or an import in another process wrote new tokens: the engine takes them on its next wake.
+    @Test func syncAdoptsTokensAnotherProcessWrote() async throws {
+        let clock = ManualClock()
+        let h = H(sessions: [H.session("jira", clock: clock, lifetime: 3600)], clock: clock)
+        try await h.engine.start()
+        await clock.advance(by: 600)
+        var theirs = H.session("jira", clock: clock, lifetime: 7200, refreshToken: "rt-theirs", accessToken: "at-theirs")
+        theirs.issuedAt = clock.now
+        await h.store.save(theirs)
+        await h.engine.syncWithStore()
+        let status = try await h.status("jira")
+        #expect(status.expiresAt == clock.now.addingTimeInterval(7200))
+        #expect(status.nextAttempt == clock.now.addingTimeInterval(96 * 60))
+        #expect(h.messages.contains("OAuth tokens adopted from the store"))
+        #expect(h.refresher.requestCount == 0)
+    }
+
+    @Test func syncNoticesALogoutInAnotherProcess() async throws {
+        let clock = ManualClock()
+        let h = H(sessions: [H.session("jira", clock: clock)], clock: clock)
+        try await h.engine.start()
+        await h.store.deleteSession(for: "jira")
+        await h.engine.syncWithStore()
+        #expect(try await h.status("jira").health.summary == "Logged out")
+        await h.tick(at: clock.now.addingTimeInterval(86_400))
+        #expect(h.refresher.requestCount == 0)
+    }
+}
+
 extension RetryAfterTests {
     static func httpDate(_ date: Date) -> String {
         let formatter = DateFormatter()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -16,7 +17,7 @@ final class ResponseReader: Sendable {
         var finished = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     /// Returns false when the outcome is already known (the waiter has been resumed and the task need not start).
     func wait(_ continuation: CheckedContinuation<HTTPAnswer, any Error>) -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -7,7 +8,7 @@ import Foundation
 /// The session's delegate: routes each task's callbacks to its `ResponseReader` and refuses redirects, so a
 /// request carrying a refresh token or a client secret is never replayed to another URL.
 final class SessionDelegate: NSObject, URLSessionDataDelegate, Sendable {
-    private let readers = Locked([Int: ResponseReader]())
+    private let readers = Mutex([Int: ResponseReader]())
 
     func register(_ reader: ResponseReader, for taskIdentifier: Int) {
         readers.withLock { $0[taskIdentifier] = reader }

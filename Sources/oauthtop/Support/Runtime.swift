@@ -53,8 +53,7 @@ struct Runtime {
 
     private static func makeLogger(_ paths: Paths) -> Logger {
         do {
-            try FileManager.default.createDirectory(
-                atPath: paths.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // The store has created the state folder (0700) already.
             let file = try LogFile(path: paths.log)
             return Logger(label: "oauthtop", factory: { JSONLinesLogHandler(label: $0, file: file) })
         } catch {
