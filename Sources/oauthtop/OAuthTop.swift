@@ -14,7 +14,7 @@ struct OAuthTop: AsyncParsableCommand {
             Exit codes: 0 ok, 1 failed but retryable, 2 usage or configuration error, 3 sign-in required.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, List.self, Refresh.self, Token.self, Headers.self, Import.self, Logout.self]
+        subcommands: [Serve.self, List.self, Refresh.self, Token.self, Headers.self, Import.self, Login.self, Logout.self]
     )
 
     /// ArgumentParser exits 64 on usage errors; oauthtop's contract says 2.
