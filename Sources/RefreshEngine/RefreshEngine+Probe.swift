@@ -91,7 +91,7 @@ extension RefreshEngine {
                 "OAuth client connection failed",
                 metadata: ["server": "\(name)", "duration_ms": "\(duration)", "error": "\(detail)"])
         case .unauthorized(let error):
-            let fresh = now.timeIntervalSince(session.issuedAt) < RefreshPolicy.rejectionWindow
+            let fresh = now.timeIntervalSince(session.issuedAt) < policy.rejectionWindow
             let canRefresh =
                 session.refreshToken != nil && record.client != nil
                 && (record.state == .idle || record.state == .scheduled)

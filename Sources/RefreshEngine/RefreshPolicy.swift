@@ -21,6 +21,9 @@ public struct RefreshPolicy: Sendable, Equatable {
     public var requestTimeout: TimeInterval = 30
     /// How often a signed-in server is probed with an MCP `initialize` (besides after every refresh).
     public var probeInterval: TimeInterval = 300
+    /// A 401 from the MCP server on a token issued less than this long ago means the server rejects the token
+    /// itself ("Token rejected by server"); on an older token it asks for a reactive refresh.
+    public var rejectionWindow: TimeInterval = 60
 
     /// Retry-After is honoured up to this long.
     public static let maxRetryAfter: TimeInterval = 3600
@@ -28,15 +31,13 @@ public struct RefreshPolicy: Sendable, Equatable {
     public static let wakeJumpThreshold: TimeInterval = 5
     /// The engine never sleeps longer than this without looking at the clock again.
     public static let maxSleep: TimeInterval = 30
-    /// A 401 from the MCP server on a token issued less than this long ago means the server rejects the token
-    /// itself ("Token rejected by server"); on an older token it asks for a reactive refresh.
-    public static let rejectionWindow: TimeInterval = 60
 
     public init(
         threshold: Double = 0.8, minBuffer: TimeInterval = 300, jitter: Double = 0,
         retryBackoffBase: TimeInterval = 10, maxRetryBackoff: TimeInterval = 300,
         minAttemptInterval: TimeInterval = 10, expiryWarning: TimeInterval = 3600, maxParallel: Int = 8,
-        requestTimeout: TimeInterval = 30, probeInterval: TimeInterval = 300
+        requestTimeout: TimeInterval = 30, probeInterval: TimeInterval = 300,
+        rejectionWindow: TimeInterval = 60
     ) {
         self.threshold = threshold
         self.minBuffer = minBuffer
@@ -48,6 +49,7 @@ public struct RefreshPolicy: Sendable, Equatable {
         self.maxParallel = maxParallel
         self.requestTimeout = requestTimeout
         self.probeInterval = probeInterval
+        self.rejectionWindow = rejectionWindow
     }
 
     /// When to refresh a token issued at `issuedAt` that expires at `expiresAt`; `nil` when it never expires.

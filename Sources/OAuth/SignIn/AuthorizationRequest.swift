@@ -70,6 +70,16 @@ public enum AuthorizationResponse: Sendable, Equatable {
     /// Neither a code nor an error.
     case malformed
 
+    /// The parameters of a raw (still percent-encoded) query string, decoded as a form: `+` is a space, as
+    /// providers that build redirects with form encoding mean it. The first of repeated names wins.
+    public static func parameters(query: String) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for (name, value) in FormEncoding.decode(query) where parameters[name] == nil {
+            parameters[name] = value
+        }
+        return parameters
+    }
+
     /// Reads `code`, or `error` and `error_description`, from the callback's query items.
     public init(query: [String: String]) {
         if let error = query["error"], !error.isEmpty {

@@ -37,8 +37,7 @@ final class CallbackServer: Sendable {
         }
         let server = HTTPServer(address: address, timeout: handlerTimeout, logger: .disabled)
         await server.appendRoute(HTTPRoute("GET \(path)")) { request in
-            var query: [String: String] = [:]
-            for item in request.query where query[item.name] == nil { query[item.name] = item.value }
+            let query = AuthorizationResponse.parameters(query: request.target.query(percentEncoded: true))
             let (status, body) = CallbackPage.html(await inbox.receive(query: query))
             return page(status, body)
         }

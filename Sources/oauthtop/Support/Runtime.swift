@@ -51,7 +51,9 @@ struct Runtime {
         signIn: (any SignInService)? = nil, probes: Bool = false
     ) -> RefreshEngine {
         var policy = config.refresh
+        // Test knobs (README, "Tests"): compress the 5-minute probe interval and the 1-minute rejection window.
         if let interval = Self.seconds(environment: "OAUTHTOP_PROBE_INTERVAL") { policy.probeInterval = interval }
+        if let window = Self.seconds(environment: "OAUTHTOP_REJECTION_WINDOW") { policy.rejectionWindow = window }
         return RefreshEngine(
             servers: definitions ?? config.definitions, store: store,
             refresher: TokenClient(timeout: config.refresh.requestTimeout), signIn: signIn,
