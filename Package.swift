@@ -17,10 +17,12 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/pointfreeco/swift-clocks", from: "1.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .target(name: "Health"),
-        .target(name: "OAuth"),
+        // Only OAuth speaks HTTP to providers; Crypto for PKCE's SHA-256 (DESIGN.md section 1).
+        .target(name: "OAuth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Only TokenStore touches the database (DESIGN.md section 1).
         .target(name: "TokenStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
@@ -53,6 +55,8 @@ let package = Package(
             dependencies: [
                 "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry", "Dashboard", "DemoProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The loopback redirect server of `oauthtop login` (Sources/oauthtop/SignIn).
+                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -89,7 +93,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        .testTarget(name: "OAuthTopTests", dependencies: ["oauthtop"]),
+        .testTarget(
+            name: "OAuthTopTests",
+            dependencies: ["oauthtop", "OAuthTopTesting", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
         .testTarget(
             name: "TelemetryTests",
             dependencies: ["Telemetry", .product(name: "Prometheus", package: "swift-prometheus")]

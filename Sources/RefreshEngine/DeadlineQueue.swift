@@ -4,9 +4,15 @@ import Foundation
 /// removed in place: each carries the server's schedule generation, and stale ones are skipped when popped.
 struct DeadlineQueue {
     struct Entry {
+        /// What is due: the server's refresh schedule, or its next connection probe.
+        enum Kind {
+            case refresh, probe
+        }
+
         var date: Date
         var server: String
         var generation: UInt64
+        var kind: Kind = .refresh
     }
 
     private var heap: [Entry] = []

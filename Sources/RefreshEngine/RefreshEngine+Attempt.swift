@@ -209,6 +209,7 @@ extension RefreshEngine {
                 "refresh_token_rotated": "\(response.refreshToken != nil)",
             ])
         evaluate(name, now: now)
+        scheduleProbe(name, at: now)
         await persist(name)
         publish(name, now: now)
         return .refreshed(expiresAt: renewed.expiresAt)

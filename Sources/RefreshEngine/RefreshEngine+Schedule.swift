@@ -6,6 +6,8 @@ import TokenStore
 /// Why an attempt runs; logged with it.
 enum Trigger: String, Sendable {
     case startup, timer, retry, wake, forced
+    /// The MCP server answered 401 to a token that was not just refreshed.
+    case probe
 }
 
 extension RefreshEngine {
@@ -76,7 +78,7 @@ extension RefreshEngine {
     /// The earliest live deadline; stale queue entries on top are dropped on the way.
     func nextDeadline() -> Date? {
         while let entry = queue.next {
-            if let record = servers[entry.server], record.generation == entry.generation, record.deadline != nil {
+            if let record = servers[entry.server], isLive(entry, record) {
                 return entry.date
             }
             _ = queue.popFirst()
@@ -97,10 +99,19 @@ extension RefreshEngine {
         lastReading = reading
         while let entry = queue.next, entry.date <= now {
             _ = queue.popFirst()
-            guard let record = servers[entry.server], record.generation == entry.generation,
-                record.deadline != nil
-            else { continue }
-            fire(entry.server, now: now)
+            guard let record = servers[entry.server], isLive(entry, record) else { continue }
+            switch entry.kind {
+            case .refresh: fire(entry.server, now: now)
+            case .probe: fireProbe(entry.server, now: now)
+            }
+        }
+    }
+
+    /// Whether a queue entry is still the server's current deadline of its kind.
+    func isLive(_ entry: DeadlineQueue.Entry, _ record: ServerRecord) -> Bool {
+        switch entry.kind {
+        case .refresh: record.generation == entry.generation && record.deadline != nil
+        case .probe: record.probeGeneration == entry.generation && record.probeDeadline != nil
         }
     }
 
@@ -214,6 +225,7 @@ extension RefreshEngine {
         if record.lastResult != .success { record.lastResult = nil }
         servers[name] = record
         evaluate(name, now: now)
+        scheduleProbe(name, at: now)
         publish(name, now: now)
     }
 

@@ -8,13 +8,21 @@ import TokenStore
 /// Keeps every configured server's tokens fresh: one actor, one deadline queue, one refresh per server at a time.
 ///
 /// Drive it with `run()` (which calls `start()`), read it through `statuses` or `snapshot()`, and command it
-/// with `refresh(_:)`, `refreshAll()`, `adopt(_:)` and `logout(_:)`.
+/// with `refresh(_:)`, `refreshAll()`, `login(_:onAuthorizationURL:)`, `cancelLogin(_:)`, `adopt(_:)`,
+/// `logout(_:)` and `probe(_:)`. With a `ConnectionProber`, every signed-in server is probed with an MCP
+/// `initialize` after each refresh and every `probe_interval` (5 minutes), through the same deadline queue.
 public actor RefreshEngine {
     public nonisolated let policy: RefreshPolicy
     /// Names this process in cross-process refresh leases.
     public nonisolated let owner: String
     let store: any TokenStore
     let refresher: any TokenRefresher
+    /// Browser sign-in and revocation; `nil` in processes that cannot sign in.
+    let signInService: (any SignInService)?
+    /// The connection probe; `nil`: no probes.
+    let prober: (any ConnectionProber)?
+    /// Probes running now (at most `max_parallel`).
+    var probesRunning = 0
     nonisolated let clock: any EngineClock
     let logger: Logger
     let calculator: HealthCalculator
@@ -44,6 +52,8 @@ public actor RefreshEngine {
         servers definitions: [ServerDefinition],
         store: any TokenStore,
         refresher: any TokenRefresher,
+        signIn: (any SignInService)? = nil,
+        prober: (any ConnectionProber)? = nil,
         clock: any EngineClock = SystemClock(),
         policy: RefreshPolicy = RefreshPolicy(),
         logger: Logger = Logger(label: "oauthtop.engine"),
@@ -55,6 +65,8 @@ public actor RefreshEngine {
         self.owner = owner
         self.store = store
         self.refresher = refresher
+        self.signInService = signIn
+        self.prober = prober
         self.clock = clock
         self.logger = logger
         self.calculator = HealthCalculator(expiryWarning: policy.expiryWarning)
@@ -110,6 +122,9 @@ public actor RefreshEngine {
             guard var record = servers[name] else { continue }
             if let saved = states[name] { record.restore(saved) }
             servers[name] = record
+            if record.session != nil, record.state != .failed, !record.isInactive {
+                scheduleProbe(name, at: now)
+            }
             if record.state == .retrying {
                 let expired = record.session?.expiresAt.map { $0 <= now } ?? false
                 let resume = expired ? now : max(now, record.deadline ?? now)
@@ -223,12 +238,39 @@ public actor RefreshEngine {
         logger.info("OAuth tokens adopted", metadata: ["server": "\(session.server)"])
     }
 
-    /// Forgets the server's tokens locally and stops its schedule.
-    public func logout(_ name: String) async throws {
+    /// Revokes the server's tokens at the provider when it advertises revocation (RFC 7009), forgets them
+    /// locally and stops the schedule. A failed revocation does not stop the logout; the outcome says what happened.
+    @discardableResult
+    public func logout(_ name: String) async throws -> LogoutOutcome {
         guard let record = servers[name] else { throw EngineError.unknownServer(name) }
+        if record.state == .signingIn { throw EngineError.signInRunning(name) }
         if let running = record.inFlight { _ = await running.value }
+        let session = servers[name]?.session
+        if var stopping = servers[name] {
+            // No refresh may start while the revocation is on its way.
+            stopping.state = .loggedOut
+            stopping.deadline = nil
+            stopping.generation &+= 1
+            stopping.probeDeadline = nil
+            stopping.probeGeneration &+= 1
+            servers[name] = stopping
+        }
+        var revocation: RevocationOutcome?
+        if let session, let signInService {
+            let outcome = await signInService.revoke(session)
+            revocation = outcome
+            switch outcome {
+            case .revoked:
+                logger.info("OAuth token revoked at the provider", metadata: ["server": "\(name)"])
+            case .notAdvertised:
+                logger.info("OAuth provider does not advertise token revocation", metadata: ["server": "\(name)"])
+            case .failed(let error):
+                logger.warning(
+                    "OAuth token revocation failed", metadata: ["server": "\(name)", "error": "\(error)"])
+            }
+        }
         try await store.deleteSession(for: name)
-        guard var current = servers[name] else { return }
+        guard var current = servers[name] else { return LogoutOutcome(hadSession: session != nil, revocation: revocation) }
         current.session = nil
         current.state = .loggedOut
         current.retryCount = 0
@@ -237,6 +279,9 @@ public actor RefreshEngine {
         current.refreshTokenDead = false
         current.rejectedByServer = nil
         current.probe = nil
+        current.probedAt = nil
+        current.probeDeadline = nil
+        current.probeGeneration &+= 1
         current.forcePending = false
         current.waitingForSlot = false
         current.deadline = nil
@@ -245,6 +290,7 @@ public actor RefreshEngine {
         logger.info("OAuth session logged out", metadata: ["server": "\(name)"])
         await persist(name)
         publish(name, now: clock.now)
+        return LogoutOutcome(hadSession: session != nil, revocation: revocation)
     }
 
     /// Returns once no refresh is running or waiting for a slot (tests and one-shot commands).
@@ -282,7 +328,9 @@ public actor RefreshEngine {
             lastAttemptAt: record.lastAttemptAt,
             lastResult: record.lastResult,
             lastRefreshAt: record.lastRefreshAt,
-            lastRefreshDuration: record.lastRefreshDuration
+            lastRefreshDuration: record.lastRefreshDuration,
+            signInURL: record.signInURL?.absoluteString,
+            probedAt: record.probedAt
         )
     }
 

@@ -19,6 +19,11 @@ public struct RefreshPolicy: Sendable, Equatable {
     public var maxParallel: Int = 8
     /// Overall deadline of one token request.
     public var requestTimeout: TimeInterval = 30
+    /// How often a signed-in server is probed with an MCP `initialize` (besides after every refresh).
+    public var probeInterval: TimeInterval = 300
+    /// A 401 from the MCP server on a token issued less than this long ago means the server rejects the token
+    /// itself ("Token rejected by server"); on an older token it asks for a reactive refresh.
+    public var rejectionWindow: TimeInterval = 60
 
     /// Retry-After is honoured up to this long.
     public static let maxRetryAfter: TimeInterval = 3600
@@ -31,7 +36,8 @@ public struct RefreshPolicy: Sendable, Equatable {
         threshold: Double = 0.8, minBuffer: TimeInterval = 300, jitter: Double = 0,
         retryBackoffBase: TimeInterval = 10, maxRetryBackoff: TimeInterval = 300,
         minAttemptInterval: TimeInterval = 10, expiryWarning: TimeInterval = 3600, maxParallel: Int = 8,
-        requestTimeout: TimeInterval = 30
+        requestTimeout: TimeInterval = 30, probeInterval: TimeInterval = 300,
+        rejectionWindow: TimeInterval = 60
     ) {
         self.threshold = threshold
         self.minBuffer = minBuffer
@@ -42,6 +48,8 @@ public struct RefreshPolicy: Sendable, Equatable {
         self.expiryWarning = expiryWarning
         self.maxParallel = maxParallel
         self.requestTimeout = requestTimeout
+        self.probeInterval = probeInterval
+        self.rejectionWindow = rejectionWindow
     }
 
     /// When to refresh a token issued at `issuedAt` that expires at `expiresAt`; `nil` when it never expires.
@@ -112,5 +120,8 @@ extension RefreshPolicy {
         try check(
             requestTimeout > 0 && requestTimeout <= 600, "request_timeout",
             "must be more than 0 and at most 600 seconds (got \(requestTimeout))")
+        try check(
+            probeInterval > 0 && probeInterval.isFinite, "probe_interval",
+            "must be more than 0 seconds (got \(probeInterval))")
     }
 }

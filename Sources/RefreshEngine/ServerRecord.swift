@@ -16,8 +16,18 @@ struct ServerRecord {
     var lastRefreshAt: Date?
     var lastRefreshDuration: Double?
     var signInHost: String?
+    /// The authorization URL of the running sign-in (it carries the state; shown, never logged).
+    var signInURL: URL?
+    /// The running sign-in, for `cancelLogin`.
+    var signInTask: Task<StoredSession, any Error>?
     var rejectedByServer: String?
     var probe: ProbeOutcome?
+    var probedAt: Date?
+    /// When the next connection probe is due; `nil` when none is planned.
+    var probeDeadline: Date?
+    /// Bumped whenever `probeDeadline` changes, so older probe entries in the queue are ignored.
+    var probeGeneration: UInt64 = 0
+    var probing = false
 
     /// When the queue will next look at this server; `nil` when nothing is pending.
     var deadline: Date?
@@ -71,7 +81,8 @@ struct ServerRecord {
         StoredRefreshState(
             state: state.rawValue, retryCount: retryCount, nextAttempt: nextAttempt, lastError: lastError,
             lastResult: lastResult?.rawValue, lastAttemptAt: lastAttemptAt, lastRefreshAt: lastRefreshAt,
-            lastRefreshDuration: lastRefreshDuration)
+            lastRefreshDuration: lastRefreshDuration, probe: probe?.storedName, probeSummary: probe?.storedSummary,
+            probeDetail: probe?.storedDetail, probedAt: probedAt, rejectedByServer: rejectedByServer)
     }
 
     /// Takes over what a previous run saved: the rate-limit clock always, and the states that must survive a
@@ -80,6 +91,11 @@ struct ServerRecord {
         lastAttemptAt = saved.lastAttemptAt
         lastRefreshAt = saved.lastRefreshAt
         lastRefreshDuration = saved.lastRefreshDuration
+        if session != nil {
+            probe = ProbeOutcome(stored: saved.probe, summary: saved.probeSummary, detail: saved.probeDetail)
+            probedAt = saved.probedAt
+            rejectedByServer = saved.rejectedByServer
+        }
         switch RefreshState(rawValue: saved.state) {
         case .loggedOut where session == nil:
             state = .loggedOut
@@ -91,6 +107,32 @@ struct ServerRecord {
             deadline = state == .retrying ? saved.nextAttempt : nil
         default:
             break
+        }
+    }
+}
+
+extension ProbeOutcome {
+    /// The `probe` column: `connected` or `unreachable`.
+    var storedName: String {
+        switch self {
+        case .connected: "connected"
+        case .unreachable: "unreachable"
+        }
+    }
+
+    var storedSummary: String? {
+        if case .unreachable(let summary, _) = self { summary } else { nil }
+    }
+
+    var storedDetail: String? {
+        if case .unreachable(_, let detail) = self { detail } else { nil }
+    }
+
+    init?(stored name: String?, summary: String?, detail: String?) {
+        switch name {
+        case "connected": self = .connected
+        case "unreachable": self = .unreachable(summary: summary ?? "Unreachable", detail: detail ?? "")
+        default: return nil
         }
     }
 }

@@ -22,6 +22,11 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     public var lastRefreshAt: Date?
     /// Seconds the last successful refresh took.
     public var lastRefreshDuration: Double?
+    /// While a browser sign-in runs: the authorization URL to open (it carries the sign-in's `state`: show it to
+    /// the user, never log it).
+    public var signInURL: String?
+    /// When the last connection probe finished.
+    public var probedAt: Date?
 
     public var id: String { name }
     public var refreshState: RefreshState { facts.refreshState }
@@ -34,7 +39,8 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     public init(
         name: String, version: UInt64 = 0, url: String? = nil, facts: HealthFacts, health: HealthStatus, observedAt: Date,
         issuedAt: Date? = nil, scope: String? = nil, tokenEndpoint: String? = nil, lastAttemptAt: Date? = nil,
-        lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil
+        lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil,
+        signInURL: String? = nil, probedAt: Date? = nil
     ) {
         self.name = name
         self.version = version
@@ -49,6 +55,8 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         self.lastResult = lastResult
         self.lastRefreshAt = lastRefreshAt
         self.lastRefreshDuration = lastRefreshDuration
+        self.signInURL = signInURL
+        self.probedAt = probedAt
     }
 }
 
@@ -76,6 +84,6 @@ extension ServerStatus {
             health: HealthCalculator(expiryWarning: policy.expiryWarning).evaluate(facts, now: now), observedAt: now,
             issuedAt: session?.issuedAt, scope: session?.scope, tokenEndpoint: record.client?.tokenEndpoint,
             lastAttemptAt: record.lastAttemptAt, lastResult: record.lastResult, lastRefreshAt: record.lastRefreshAt,
-            lastRefreshDuration: record.lastRefreshDuration)
+            lastRefreshDuration: record.lastRefreshDuration, probedAt: record.probedAt)
     }
 }

@@ -5,6 +5,8 @@ public actor InMemoryTokenStore: TokenStore {
     private var storedSessions: [String: StoredSession] = [:]
     private var states: [String: StoredRefreshState] = [:]
     private var leases: [String: (owner: String, until: Date)] = [:]
+    private var discoveries: [String: StoredDiscovery] = [:]
+    private var registrations: [StoredClientRegistration] = []
 
     public init(sessions: [StoredSession] = [], states: [String: StoredRefreshState] = [:]) {
         for session in sessions { storedSessions[session.server] = session }
@@ -40,5 +42,24 @@ public actor InMemoryTokenStore: TokenStore {
 
     public func releaseLease(for server: String, owner: String) {
         if leases[server]?.owner == owner { leases[server] = nil }
+    }
+
+    // MARK: SignInRecords
+
+    public func discovery(for server: String) -> StoredDiscovery? { discoveries[server] }
+    public func saveDiscovery(_ discovery: StoredDiscovery) { discoveries[discovery.server] = discovery }
+
+    public func clientRegistrations(for server: String, issuer: String) -> [StoredClientRegistration] {
+        registrations.filter { $0.server == server && $0.issuer == issuer }.sorted { $0.registeredAt > $1.registeredAt }
+    }
+
+    public func saveClientRegistration(_ registration: StoredClientRegistration) {
+        deleteClientRegistration(
+            server: registration.server, issuer: registration.issuer, redirectURI: registration.redirectURI)
+        registrations.append(registration)
+    }
+
+    public func deleteClientRegistration(server: String, issuer: String, redirectURI: String) {
+        registrations.removeAll { $0.server == server && $0.issuer == issuer && $0.redirectURI == redirectURI }
     }
 }

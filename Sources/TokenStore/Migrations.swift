@@ -49,6 +49,45 @@ enum Migrations {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v2: discoveries, client_registrations, probe columns") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE discoveries (
+                        server TEXT NOT NULL PRIMARY KEY,
+                        server_url TEXT NOT NULL,
+                        resource TEXT,
+                        resource_metadata_url TEXT,
+                        challenged_scope TEXT,
+                        scopes_supported TEXT NOT NULL DEFAULT '',
+                        issuer TEXT,
+                        metadata_url TEXT,
+                        authorization_endpoint TEXT NOT NULL,
+                        token_endpoint TEXT NOT NULL,
+                        registration_endpoint TEXT,
+                        revocation_endpoint TEXT,
+                        code_challenge_methods TEXT NOT NULL DEFAULT '',
+                        discovered_at REAL NOT NULL
+                    ) STRICT;
+
+                    CREATE TABLE client_registrations (
+                        server TEXT NOT NULL,
+                        issuer TEXT NOT NULL,
+                        redirect_uri TEXT NOT NULL,
+                        client_id TEXT NOT NULL,
+                        client_secret TEXT,
+                        auth_method TEXT NOT NULL,
+                        client_secret_expires_at REAL,
+                        registered_at REAL NOT NULL,
+                        PRIMARY KEY (server, issuer, redirect_uri)
+                    ) STRICT;
+
+                    ALTER TABLE refresh_states ADD COLUMN probe TEXT;
+                    ALTER TABLE refresh_states ADD COLUMN probe_summary TEXT;
+                    ALTER TABLE refresh_states ADD COLUMN probe_detail TEXT;
+                    ALTER TABLE refresh_states ADD COLUMN probed_at REAL;
+                    ALTER TABLE refresh_states ADD COLUMN rejected_by_server TEXT;
+                    """)
+        }
         return migrator
     }()
 

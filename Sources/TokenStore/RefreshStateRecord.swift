@@ -14,6 +14,11 @@ struct RefreshStateRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     var lastAttemptAt: Double?
     var lastRefreshAt: Double?
     var lastRefreshDuration: Double?
+    var probe: String?
+    var probeSummary: String?
+    var probeDetail: String?
+    var probedAt: Double?
+    var rejectedByServer: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case server
@@ -25,6 +30,11 @@ struct RefreshStateRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         case lastAttemptAt = "last_attempt_at"
         case lastRefreshAt = "last_refresh_at"
         case lastRefreshDuration = "last_refresh_duration"
+        case probe
+        case probeSummary = "probe_summary"
+        case probeDetail = "probe_detail"
+        case probedAt = "probed_at"
+        case rejectedByServer = "rejected_by_server"
     }
 }
 
@@ -39,6 +49,11 @@ extension RefreshStateRecord {
         lastAttemptAt = state.lastAttemptAt?.timeIntervalSince1970
         lastRefreshAt = state.lastRefreshAt?.timeIntervalSince1970
         lastRefreshDuration = state.lastRefreshDuration
+        probe = state.probe
+        probeSummary = state.probeSummary
+        probeDetail = state.probeDetail
+        probedAt = state.probedAt?.timeIntervalSince1970
+        rejectedByServer = state.rejectedByServer
     }
 
     var refreshState: StoredRefreshState {
@@ -47,7 +62,9 @@ extension RefreshStateRecord {
             lastError: lastError, lastResult: lastResult,
             lastAttemptAt: lastAttemptAt.map(Date.init(timeIntervalSince1970:)),
             lastRefreshAt: lastRefreshAt.map(Date.init(timeIntervalSince1970:)),
-            lastRefreshDuration: lastRefreshDuration)
+            lastRefreshDuration: lastRefreshDuration, probe: probe, probeSummary: probeSummary,
+            probeDetail: probeDetail, probedAt: probedAt.map(Date.init(timeIntervalSince1970:)),
+            rejectedByServer: rejectedByServer)
     }
 }
 
@@ -58,18 +75,22 @@ extension RefreshStateRecord {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO refresh_states (server, state, retry_count, next_attempt, last_error, last_result,
-                    last_attempt_at, last_refresh_at, last_refresh_duration)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    last_attempt_at, last_refresh_at, last_refresh_duration, probe, probe_summary, probe_detail,
+                    probed_at, rejected_by_server)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (server) DO UPDATE SET
                     state = excluded.state, retry_count = excluded.retry_count,
                     next_attempt = excluded.next_attempt, last_error = excluded.last_error,
                     last_result = excluded.last_result, last_attempt_at = excluded.last_attempt_at,
-                    last_refresh_at = excluded.last_refresh_at, last_refresh_duration = excluded.last_refresh_duration
+                    last_refresh_at = excluded.last_refresh_at, last_refresh_duration = excluded.last_refresh_duration,
+                    probe = excluded.probe, probe_summary = excluded.probe_summary, probe_detail = excluded.probe_detail,
+                    probed_at = excluded.probed_at, rejected_by_server = excluded.rejected_by_server
                 """)
         for record in records {
             try statement.execute(arguments: [
                 record.server, record.state, record.retryCount, record.nextAttempt, record.lastError,
                 record.lastResult, record.lastAttemptAt, record.lastRefreshAt, record.lastRefreshDuration,
+                record.probe, record.probeSummary, record.probeDetail, record.probedAt, record.rejectedByServer,
             ])
         }
     }

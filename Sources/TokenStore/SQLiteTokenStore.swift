@@ -182,7 +182,7 @@ public final class SQLiteTokenStore: TokenStore {
 
     // MARK: Access
 
-    private func reading<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+    func reading<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch {
@@ -195,7 +195,7 @@ public final class SQLiteTokenStore: TokenStore {
     /// (refresh states, leases) is committed without an fsync (`synchronous = NORMAL` for that transaction): a
     /// power cut may lose the last of it, never corrupt the file or a token, and saves two fsyncs per refresh.
     @discardableResult
-    private func writing<T: Sendable>(durable: Bool = true, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    func writing<T: Sendable>(durable: Bool = true, _ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.writeWithoutTransaction { db in
                 // Set on every write, so a failed reset can never leave token commits without their fsync.

@@ -14,11 +14,20 @@ public struct StoredRefreshState: Sendable, Equatable, Codable {
     public var lastRefreshAt: Date?
     /// Seconds the last successful refresh took.
     public var lastRefreshDuration: Double?
+    /// The last connection probe: `connected` or `unreachable` (with `probeSummary` and `probeDetail`); `nil`
+    /// when none ran for the current token.
+    public var probe: String?
+    public var probeSummary: String?
+    public var probeDetail: String?
+    public var probedAt: Date?
+    /// The MCP server answered 401 to a token refreshed moments before: its `WWW-Authenticate` error.
+    public var rejectedByServer: String?
 
     public init(
         state: String, retryCount: Int = 0, nextAttempt: Date? = nil, lastError: String? = nil,
         lastResult: String? = nil, lastAttemptAt: Date? = nil, lastRefreshAt: Date? = nil,
-        lastRefreshDuration: Double? = nil
+        lastRefreshDuration: Double? = nil, probe: String? = nil, probeSummary: String? = nil,
+        probeDetail: String? = nil, probedAt: Date? = nil, rejectedByServer: String? = nil
     ) {
         self.state = state
         self.retryCount = retryCount
@@ -28,5 +37,10 @@ public struct StoredRefreshState: Sendable, Equatable, Codable {
         self.lastAttemptAt = lastAttemptAt
         self.lastRefreshAt = lastRefreshAt
         self.lastRefreshDuration = lastRefreshDuration
+        self.probe = probe
+        self.probeSummary = probeSummary
+        self.probeDetail = probeDetail
+        self.probedAt = probedAt
+        self.rejectedByServer = rejectedByServer
     }
 }

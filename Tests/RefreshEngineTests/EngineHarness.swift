@@ -23,7 +23,7 @@ struct EngineHarness {
     init(
         sessions: [StoredSession] = [], servers: [String]? = nil, states: [String: StoredRefreshState] = [:],
         policy: RefreshPolicy = RefreshPolicy(), refresher: ScriptedRefresher = ScriptedRefresher(),
-        clock: ManualClock = ManualClock()
+        clock: ManualClock = ManualClock(), signIn: ScriptedSignIn? = nil, prober: ScriptedProber? = nil
     ) {
         self.clock = clock
         self.refresher = refresher
@@ -34,7 +34,8 @@ struct EngineHarness {
         logger.logLevel = .debug
         engine = RefreshEngine(
             servers: names.map { ServerDefinition(name: $0, url: "https://\($0).example.com/mcp") },
-            store: store, refresher: refresher, clock: clock, policy: policy, logger: logger,
+            store: store, refresher: refresher, signIn: signIn, prober: prober, clock: clock, policy: policy,
+            logger: logger,
             metricsFactory: metrics, owner: "test-engine", jitterSample: { 0 })
     }
 

@@ -7,7 +7,8 @@ import Synchronization
 
 /// Collects one task's answer as the session delegate reports it: the head, then the body up to
 /// `HTTPAnswer.bodyLimit` bytes. Resumes its waiter exactly once, whichever comes first: the answer, a failure,
-/// the body passing the limit, or cancellation.
+/// the body passing the limit, `isComplete` saying the body so far is enough (an SSE stream's first event), or
+/// cancellation.
 final class ResponseReader: Sendable {
     private struct State {
         var head: HTTPAnswer?
@@ -18,6 +19,12 @@ final class ResponseReader: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Asked after every chunk of a 2xx body; true ends the read with what has arrived (the task is cancelled).
+    private let isComplete: (@Sendable (HTTPAnswer, Data) -> Bool)?
+
+    init(isComplete: (@Sendable (HTTPAnswer, Data) -> Bool)? = nil) {
+        self.isComplete = isComplete
+    }
 
     /// Returns false when the outcome is already known (the waiter has been resumed and the task need not start).
     func wait(_ continuation: CheckedContinuation<HTTPAnswer, any Error>) -> Bool {
@@ -43,7 +50,9 @@ final class ResponseReader: Sendable {
         var answer = HTTPAnswer(
             status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"),
             retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
-            location: http.value(forHTTPHeaderField: "Location"))
+            location: http.value(forHTTPHeaderField: "Location"),
+            wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"),
+            mcpSessionID: http.value(forHTTPHeaderField: "Mcp-Session-Id"))
         if http.expectedContentLength > HTTPAnswer.bodyLimit {
             answer.bodyOverLimit = true
             finish(.success(answer))
@@ -55,16 +64,20 @@ final class ResponseReader: Sendable {
 
     /// Returns false when the task should be cancelled: the body has passed the limit, or the outcome is known.
     func received(_ data: Data) -> Bool {
-        let verdict: (proceed: Bool, overLimit: HTTPAnswer?) = state.withLock { state in
+        let verdict: (proceed: Bool, early: HTTPAnswer?) = state.withLock { state in
             guard !state.finished, var head = state.head else { return (false, nil) }
             if state.body.count + data.count <= HTTPAnswer.bodyLimit {
                 state.body.append(data)
+                if let isComplete, (200..<300).contains(head.status), isComplete(head, state.body) {
+                    head.body = state.body
+                    return (false, head)
+                }
                 return (true, nil)
             }
             head.bodyOverLimit = true
             return (false, head)
         }
-        if let overLimit = verdict.overLimit { finish(.success(overLimit)) }
+        if let early = verdict.early { finish(.success(early)) }
         return verdict.proceed
     }
 

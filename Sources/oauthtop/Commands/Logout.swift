@@ -1,23 +1,41 @@
 import ArgumentParser
 import Foundation
+import RefreshEngine
 import TokenStore
 
 extension OAuthTop {
     struct Logout: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Forget a server's tokens on this machine and stop refreshing it.")
+            abstract: "Revoke a server's tokens at the provider (when it offers revocation), forget them here and stop refreshing.")
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The server's name in the config.") var name: String
 
         func run() async throws {
             let runtime = try Runtime.open(global)
-            _ = try runtime.server(name)
-            let had = try await runtime.store.session(for: name) != nil
-            try await runtime.store.deleteSession(for: name)
-            try await runtime.store.saveRefreshState(StoredRefreshState(state: "logged_out"), for: name)
-            runtime.logger.info("OAuth session logged out", metadata: ["server": "\(name)"])
-            print(had ? "\(name): logged out; local tokens forgotten" : "\(name): was not signed in; nothing to forget")
+            let server = try runtime.server(name)
+            let engine = runtime.engine(
+                [server.definition], signIn: runtime.browserSignIn(browser: .printOnly, say: { _ in }))
+            try await engine.start()
+            let outcome: LogoutOutcome
+            do {
+                outcome = try await engine.logout(name)
+            } catch let error as EngineError {
+                throw engineFailure(error)
+            }
+            guard outcome.hadSession else {
+                print("\(name): was not signed in; nothing to forget")
+                return
+            }
+            switch outcome.revocation {
+            case .revoked?:
+                print("\(name): logged out; tokens revoked at the provider and forgotten here")
+            case .failed(let error)?:
+                print("\(name): logged out; local tokens forgotten")
+                printError("warning: the provider did not confirm the revocation of '\(name)': \(error)")
+            case .notAdvertised?, nil:
+                print("\(name): logged out; local tokens forgotten (the provider does not advertise revocation)")
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ extension OAuthTop {
             }
             let registry = PrometheusCollectorRegistry()
             let factory = PrometheusMetricsFactory.oauthtop(registry: registry)
-            let engine = runtime.engine(metrics: factory)
+            let engine = runtime.engine(metrics: factory, probes: true)
             let (stopSignals, signalSources) = StopSignals.install()
             defer { withExtendedLifetime(signalSources) {} }
 

@@ -44,11 +44,39 @@ struct Runtime {
         return server
     }
 
-    func engine(_ definitions: [ServerDefinition]? = nil, metrics: (any MetricsFactory)? = nil) -> RefreshEngine {
-        RefreshEngine(
+    /// An engine over the store. `signIn` enables `login` and revocation at `logout`; `probes` turns on the
+    /// connection probe (every `OAUTHTOP_PROBE_INTERVAL` seconds, default 300, and after every refresh).
+    func engine(
+        _ definitions: [ServerDefinition]? = nil, metrics: (any MetricsFactory)? = nil,
+        signIn: (any SignInService)? = nil, probes: Bool = false
+    ) -> RefreshEngine {
+        var policy = config.refresh
+        // Test knobs (README, "Tests"): compress the 5-minute probe interval and the 1-minute rejection window.
+        if let interval = Self.seconds(environment: "OAUTHTOP_PROBE_INTERVAL") { policy.probeInterval = interval }
+        if let window = Self.seconds(environment: "OAUTHTOP_REJECTION_WINDOW") { policy.rejectionWindow = window }
+        return RefreshEngine(
             servers: definitions ?? config.definitions, store: store,
-            refresher: TokenClient(timeout: config.refresh.requestTimeout), policy: config.refresh,
+            refresher: TokenClient(timeout: config.refresh.requestTimeout), signIn: signIn,
+            prober: probes ? ConnectionProbe(timeout: min(config.refresh.requestTimeout, 10)) : nil, policy: policy,
             logger: logger, metricsFactory: metrics)
+    }
+
+    /// The browser sign-in over this config and store. It waits `OAUTHTOP_LOGIN_TIMEOUT` seconds for the browser
+    /// (default 300; meant for tests).
+    func browserSignIn(browser: BrowserSignIn.Browser, say: @escaping @Sendable (String) -> Void) -> BrowserSignIn {
+        BrowserSignIn(
+            servers: Dictionary(config.servers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            records: store, browser: browser,
+            timeout: Self.seconds(environment: "OAUTHTOP_LOGIN_TIMEOUT") ?? BrowserSignIn.defaultTimeout,
+            requestTimeout: config.refresh.requestTimeout, say: say)
+    }
+
+    /// A positive number of seconds from the environment, else `nil`.
+    static func seconds(environment name: String) -> TimeInterval? {
+        guard let text = ProcessInfo.processInfo.environment[name], let value = Double(text), value > 0,
+            value.isFinite
+        else { return nil }
+        return value
     }
 
     private static func makeLogger(_ paths: Paths) -> Logger {

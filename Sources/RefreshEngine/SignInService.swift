@@ -1,0 +1,48 @@
+import Foundation
+import OAuth
+import TokenStore
+
+/// Browser sign-in and revocation as the engine sees them. The real one (discovery, registration, PKCE, the
+/// loopback redirect, the code exchange) lives in the executable; tests use a fake.
+public protocol SignInService: Sendable {
+    /// Runs one browser sign-in for `server` and returns the new session (with its client registration), not yet
+    /// stored. Calls `onAuthorizationURL` once the URL the user must open is known. Throws `SignInError` (other
+    /// errors count as network failures), and `SignInError.cancelled` or `CancellationError` when its task is
+    /// cancelled.
+    func signIn(
+        _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+    ) async throws -> StoredSession
+
+    /// Revokes the session's refresh token (else its access token) when the provider advertises revocation.
+    func revoke(_ session: StoredSession) async -> RevocationOutcome
+}
+
+/// What `SignInService.revoke` did.
+public enum RevocationOutcome: Sendable, Equatable {
+    case revoked
+    /// The provider has no revocation endpoint (or none is known for this server).
+    case notAdvertised
+    /// The provider did not confirm; the reason, without secrets.
+    case failed(String)
+}
+
+/// What `RefreshEngine.login` came to.
+public enum LoginOutcome: Sendable, Equatable {
+    /// The new session is stored and scheduled.
+    case signedIn(expiresAt: Date?)
+    /// Nothing changed; the server is back in the state it had before.
+    case failed(SignInError)
+}
+
+/// What `RefreshEngine.logout` did.
+public struct LogoutOutcome: Sendable, Equatable {
+    /// There were tokens to forget.
+    public var hadSession: Bool
+    /// `nil` when nothing was revoked: no session, or no sign-in service in this process.
+    public var revocation: RevocationOutcome?
+
+    public init(hadSession: Bool, revocation: RevocationOutcome?) {
+        self.hadSession = hadSession
+        self.revocation = revocation
+    }
+}

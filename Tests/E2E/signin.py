@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `oauthtop login`, `logout` and the connection probe against the real mcp SDK peer.
+
+Run by scripts/test as `.venv/bin/python Tests/E2E/signin.py`. Reuses the Peer and Home helpers of headless.py.
+Each scenario starts its own peer and a config holding only the server's `url`; `$BROWSER` is Tests/E2E/browser.py,
+which plays the user's browser (the peer auto-approves) and records the state and code it saw, so that the final
+check can grep every output and log for them and for every token.
+
+Test knobs used (README, "Tests"): OAUTHTOP_LOGIN_TIMEOUT (seconds the login waits for the browser),
+OAUTHTOP_PROBE_INTERVAL and OAUTHTOP_REJECTION_WINDOW (compress the 5-minute probe and the 1-minute window).
+Environment: OAUTHTOP (binary), E2E_ONLY (comma-separated scenario names). Ends with `N passed, N failed`.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import headless  # noqa: E402
+from headless import BIN, PYTHON, Home, Peer, check, eventually, fast_refresh, http, server  # noqa: E402
+
+BROWSER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser.py")
+
+
+class SignInHome(Home):
+    """A Home whose oauthtop runs with a scripted browser and the test knobs."""
+
+    def __init__(self, servers, refresh=None, env=None):
+        super().__init__(servers, refresh=refresh)
+        self.extra = dict(env or {})
+        self.records = 0
+
+    def env(self):
+        return dict(super().env(), **self.extra)
+
+    def browser(self, mode):
+        """Sets $BROWSER to browser.py in `mode`; returns the file it will record to."""
+        self.records += 1
+        record = os.path.join(self.dir, f"browser-{self.records}.json")
+        self.extra["BROWSER"] = f"{PYTHON} {BROWSER_SCRIPT} {mode} {record}"
+        return record
+
+    def login(self, name, mode="follow", *args, timeout=60):
+        record = self.browser(mode)
+        result = self.run("login", name, *args, timeout=timeout)
+        seen = read_record(record) if mode != "nothing" else {}
+        return result, seen
+
+
+def read_record(path, timeout=10):
+    """What browser.py saw; its values (state, code) join the secrets no output may contain."""
+    if not eventually(lambda: os.path.exists(path) and os.path.getsize(path) > 0, timeout):
+        return {}
+    time.sleep(0.05)
+    with open(path) as handle:
+        seen = json.load(handle)
+    headless.SECRETS.update(v for v in (seen.get("state"), seen.get("code")) if v)
+    return seen
+
+
+def visits(seen, label):
+    return [v for v in seen.get("visits", []) if v["label"] == label]
+
+
+def collect_session_secrets(home, name):
+    """The tokens login stored, read straight from the database (never printed by oauthtop outside `token`)."""
+    import sqlite3
+    path = os.path.join(home.state, "oauthtop.sqlite")
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT access_token, refresh_token FROM sessions WHERE server = ?", (name,)).fetchone()
+        clients = db.execute("SELECT client_id, redirect_uri FROM client_registrations WHERE server = ?", (name,)).fetchall()
+        discovery = db.execute(
+            "SELECT issuer, authorization_endpoint, token_endpoint, registration_endpoint, revocation_endpoint, resource "
+            "FROM discoveries WHERE server = ?", (name,)).fetchone()
+    if row:
+        headless.SECRETS.update(v for v in row if v)
+    return row, clients, discovery
+
+
+def output(result):
+    return result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def scenario_login():
+    """Only `url` in the config: discovery, dynamic registration, PKCE, the exchange; the token works on /mcp; a
+    second login reuses the registration; logout revokes."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, seen = home.login("jira")
+        check("login: exit 0, says signed in and that the MCP server accepted the token",
+              result.returncode == 0 and "signed in" in result.stdout and "accepted the token" in result.stdout,
+              output(result))
+        check("login: the browser was opened (not the URL printed)", "opened a browser" in result.stdout
+              and "state=" not in output(result), result.stdout)
+        check("login: the authorization URL has PKCE S256, state, resource, scope, redirect_uri",
+              seen.get("code_challenge_method") == "S256"
+              and {"response_type", "client_id", "redirect_uri", "state", "code_challenge", "resource", "scope"}
+              <= set(seen.get("authorization_params", [])), json.dumps(seen))
+        callback = visits(seen, "callback")
+        check("login: the browser got the 'Signed in' page, with Referrer-Policy no-referrer",
+              callback and callback[0]["status"] == 200 and callback[0]["title"] == "Signed in"
+              and callback[0]["referrer_policy"] == "no-referrer", json.dumps(seen))
+        stats = peer.stats()
+        last = stats["last_token_request"] or {}
+        check("login: one client registered, one code exchanged with code_verifier, redirect_uri and resource",
+              stats["clients"] == 1 and stats["token_requests"].get("authorization_code", {}).get("ok") == 1
+              and {"code", "code_verifier", "redirect_uri", "resource", "client_id"} <= set(last.get("params", []))
+              and last.get("resource") == peer.url + "/mcp", json.dumps(stats))
+        row, clients, discovery = collect_session_secrets(home, "jira")
+        check("store: session, one client registration for 127.0.0.1, and the discovered endpoints",
+              row is not None and len(clients) == 1 and clients[0][1].startswith("http://127.0.0.1:")
+              and discovery == (peer.url, peer.url + "/authorize", peer.url + "/token", peer.url + "/register",
+                                peer.url + "/revoke", peer.url + "/mcp"), f"{clients} {discovery}")
+        code, token = home.token("jira")
+        check("token: the signed-in token works on the peer's MCP endpoint", code == 0 and peer.mcp_accepts(token))
+        rows = home.list()
+        check("list: healthy and 'Connected' (the probe after sign-in)",
+              rows.get("jira", {}).get("level") == "healthy" and rows["jira"]["summary"] == "Connected",
+              json.dumps(rows.get("jira")))
+
+        result, _ = home.login("jira")
+        stats = peer.stats()
+        check("second login: exit 0 and the registration is reused (the peer still has one client)",
+              result.returncode == 0 and stats["clients"] == 1 and stats["authorizations"] == 2, json.dumps(stats))
+        collect_session_secrets(home, "jira")
+        code, token = home.token("jira")
+
+        log = home.log()
+        for message in ("OAuth sign-in started", "OAuth sign-in succeeded", "OAuth client connection successful"):
+            check(f"log: '{message}'", f'"msg":"{message}"' in log)
+        check("log: a probe is never logged as a refresh", '"msg":"OAuth token refresh succeeded"' not in log)
+
+        result = home.run("logout", "jira")
+        stats = peer.stats()
+        check("logout: exit 0, revoked at the provider (RFC 7009) and forgotten",
+              result.returncode == 0 and "revoked at the provider" in result.stdout
+              and stats["families_revoked_by"].get("revocation_endpoint") == 1, output(result) + json.dumps(stats))
+        check("logout: the revoked token no longer works", not peer.mcp_accepts(token))
+        row = home.list().get("jira", {})
+        check("list after logout: Logged out / login", row.get("summary") == "Logged out" and row.get("action") == "login",
+              json.dumps(row))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_no_browser():
+    """--no-browser prints the URL; whoever opens it signs in."""
+    peer = Peer()
+    home = SignInHome({"jira": server(peer)})
+    try:
+        process = subprocess.Popen([BIN, "login", "jira", "--no-browser"], env=home.env(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        url = None
+        for line in process.stdout:
+            if line.startswith("http://"):
+                url = line.strip()
+                break
+        record = os.path.join(home.dir, "manual.json")
+        if url:
+            subprocess.run([PYTHON, BROWSER_SCRIPT, "follow", record, url], timeout=30)
+        rest, errors = process.communicate(timeout=30)
+        # The printed URL carries the state by design; it is the one output left out of the secrets grep.
+        headless.TRANSCRIPT.append(rest + errors)
+        check("--no-browser: the URL is printed, opening it signs in (exit 0)",
+              url is not None and "/authorize?" in url and process.returncode == 0 and "signed in" in rest,
+              f"rc={process.returncode} {rest} {errors}")
+        read_record(record)
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_wrong_state():
+    """A redirect with a wrong or missing state is refused (400) and does not end the sign-in."""
+    peer = Peer()
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, seen = home.login("jira", "wrong_then_right")
+        wrong, missing, right = visits(seen, "wrong_state"), visits(seen, "no_state"), visits(seen, "callback")
+        check("wrong state: 400 'Not this sign-in' page; missing state: 400 too",
+              wrong and wrong[0]["status"] == 400 and wrong[0]["title"] == "Not this sign-in"
+              and missing and missing[0]["status"] == 400, json.dumps(seen))
+        check("wrong state: the sign-in went on and the right redirect signed in (exit 0)",
+              result.returncode == 0 and right and right[0]["title"] == "Signed in", output(result))
+        check("wrong state: the terminal says a redirect was ignored",
+              "state does not match" in result.stdout, result.stdout)
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_missing_code():
+    peer = Peer()
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, seen = home.login("jira", "missing_code")
+        page = visits(seen, "callback")
+        check("missing code: exit 3, a clear message, 'Sign-in failed' page",
+              result.returncode == 3 and "no authorization code" in result.stderr
+              and page and page[0]["title"] == "Sign-in failed", output(result) + json.dumps(seen))
+        row = home.list().get("jira", {})
+        check("missing code: the server is back to 'Sign-in required'", row.get("summary") == "Sign-in required",
+              json.dumps(row))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_access_denied():
+    peer = Peer()
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, seen = home.login("jira", "deny")
+        page = visits(seen, "callback")
+        check("access_denied: exit 3, 'denied' with the provider's description",
+              result.returncode == 3 and "denied" in result.stderr and "access_denied" in result.stderr
+              and "The user said no" in result.stderr, output(result))
+        check("access_denied: the browser gets a 'Sign-in failed' page", page and page[0]["title"] == "Sign-in failed",
+              json.dumps(seen))
+        check("access_denied: no token was requested", "authorization_code" not in peer.stats()["token_requests"])
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_timeout():
+    peer = Peer()
+    home = SignInHome({"jira": server(peer)}, env={"OAUTHTOP_LOGIN_TIMEOUT": "2"})
+    try:
+        started = time.monotonic()
+        result, _ = home.login("jira", "nothing")
+        took = time.monotonic() - started
+        check("timeout: exit 3 after about 2 s, saying nobody completed the sign-in",
+              result.returncode == 3 and "nobody completed the sign-in" in result.stderr and 1.5 < took < 10,
+              f"{took:.1f}s {output(result)}")
+    finally:
+        home.close()
+        peer.stop()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def scenario_exact_port():
+    """A provider that matches redirect URIs exactly (LOOPBACK_ANY_PORT=0) with oauth.redirect_port."""
+    peer = Peer(LOOPBACK_ANY_PORT=0)
+    port = free_port()
+    home = SignInHome({"jira": dict(server(peer), oauth={"redirect_port": port})})
+    try:
+        result, _ = home.login("jira")
+        _, clients, _ = collect_session_secrets(home, "jira")
+        check("exact port: exit 0, registered with http://127.0.0.1:PORT/callback",
+              result.returncode == 0 and clients and clients[0][1] == f"http://127.0.0.1:{port}/callback",
+              output(result) + str(clients))
+        result, _ = home.login("jira")
+        check("exact port: a second login reuses the registration", result.returncode == 0 and peer.stats()["clients"] == 1,
+              output(result))
+        collect_session_secrets(home, "jira")
+        with socket.socket() as squatter:
+            squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            squatter.bind(("127.0.0.1", port))
+            squatter.listen()
+            result, _ = home.login("jira", "nothing")
+        check("exact port in use: exit 1 naming oauth.redirect_port",
+              result.returncode == 1 and "oauth.redirect_port" in result.stderr and str(port) in result.stderr,
+              output(result))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_bad_provider():
+    """Sign-in refused by configuration: a disabled server (2), an unreachable one (1)."""
+    peer = Peer()
+    dead = free_port()
+    home = SignInHome({"jira": dict(server(peer), enabled=False), "gone": {"url": f"http://127.0.0.1:{dead}/mcp"}})
+    try:
+        result, _ = home.login("jira", "nothing")
+        check("disabled server: exit 2", result.returncode == 2 and "disabled" in result.stderr, output(result))
+        result, _ = home.login("gone", "nothing")
+        check("unreachable server: exit 1 with 'connection refused'",
+              result.returncode == 1 and "connection refused" in result.stderr, output(result))
+        result, _ = home.login("nope", "nothing")
+        check("unknown server: exit 2", result.returncode == 2, output(result))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_probe():
+    """`serve` probes after every refresh and every OAUTHTOP_PROBE_INTERVAL: Connected; the peer dropping the access
+    token behind our back → 401 → reactive refresh → Connected again; 401 on a freshly refreshed token → 'Token
+    rejected by server'; the refresh token revoked too → refresh fails for good."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)}, refresh=fast_refresh(),
+                      env={"OAUTHTOP_PROBE_INTERVAL": "0.5", "OAUTHTOP_REJECTION_WINDOW": "2"})
+    try:
+        result, _ = home.login("jira")
+        collect_session_secrets(home, "jira")
+        check("probe: signed in", result.returncode == 0, output(result))
+        home.serve()
+        row = eventually(lambda: home.list().get("jira", {}).get("summary") == "Connected", 10)
+        check("probe: serve shows 'Connected'", row)
+        time.sleep(2.2)  # older than the rejection window
+        refreshes = peer.stats()["token_requests"].get("refresh_token", {}).get("ok", 0)
+        http("POST", peer.url + "/_revoke_all", {"access_only": True})
+        done = eventually(lambda: peer.stats()["token_requests"].get("refresh_token", {}).get("ok", 0) > refreshes, 10)
+        check("probe: a 401 on an older token triggers a reactive refresh", done, json.dumps(peer.stats()["token_requests"]))
+        row = eventually(lambda: home.list().get("jira", {}).get("summary") == "Connected", 10)
+        check("probe: Connected again with the refreshed token", row, json.dumps(home.list().get("jira")))
+        collect_session_secrets(home, "jira")
+        code, token = home.token("jira")
+        check("probe: the refreshed token works", code == 0 and peer.mcp_accepts(token))
+        log = home.log()
+        check("log: 'OAuth token refused by server; refreshing' then a refresh",
+              '"msg":"OAuth token refused by server; refreshing"' in log and '"trigger":"probe"' in log)
+
+        peer.fault(path="/mcp", count=-1, status=401, body="json", error="invalid_token",
+                   error_description="token not accepted here",
+                   headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="token not accepted here"'})
+        row = eventually(lambda: (home.list().get("jira") or {}).get("summary") == "Token rejected by server" and home.list()["jira"], 15)
+        check("probe: 401 on a freshly refreshed token → unhealthy 'Token rejected by server', action login, the error as detail",
+              row and row["level"] == "unhealthy" and row["action"] == "login" and "invalid_token" in (row["detail"] or ""),
+              json.dumps(home.list().get("jira")))
+        peer.fault(clear=True)
+        row = eventually(lambda: home.list().get("jira", {}).get("summary") == "Connected", 10)
+        check("probe: Connected again once the server accepts the token", row, json.dumps(home.list().get("jira")))
+
+        time.sleep(2.2)
+        peer.revoke_all()
+        row = eventually(lambda: (home.list().get("jira") or {}).get("refresh_state") == "failed" and home.list()["jira"], 15)
+        check("probe: every token revoked → the reactive refresh gets invalid_grant → 'Refresh token expired'",
+              row and row["summary"] == "Refresh token expired", json.dumps(home.list().get("jira")))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_secrets():
+    """No token, code or state in any log line, list output, error or page-less output of this suite."""
+    haystack = "\n".join(part for part in headless.TRANSCRIPT if part)
+    leaked = sorted(secret for secret in headless.SECRETS if secret and secret in haystack)
+    check(f"secrets: none of {len(headless.SECRETS)} tokens, codes and states appears in {len(haystack)} bytes of "
+          "output and logs", not leaked and len(headless.SECRETS) > 10, f"leaked: {[s[:6] + '…' for s in leaked]}")
+
+
+SCENARIOS = [
+    ("login", scenario_login),
+    ("no_browser", scenario_no_browser),
+    ("wrong_state", scenario_wrong_state),
+    ("missing_code", scenario_missing_code),
+    ("access_denied", scenario_access_denied),
+    ("timeout", scenario_timeout),
+    ("exact_port", scenario_exact_port),
+    ("bad_provider", scenario_bad_provider),
+    ("probe", scenario_probe),
+    ("secrets", scenario_secrets),
+]
+
+
+def main():
+    if not os.access(BIN, os.X_OK):
+        check(f"oauthtop binary at {BIN}", False, "build first")
+    else:
+        only = set(filter(None, os.environ.get("E2E_ONLY", "").split(",")))
+        for name, scenario in SCENARIOS:
+            if only and name not in only and name != "secrets":
+                continue
+            print(f"# {name}", flush=True)
+            started = time.monotonic()
+            try:
+                scenario()
+            except Exception as error:
+                traceback.print_exc()
+                check(f"{name}: ran to the end", False, repr(error))
+            print(f"# {name} took {time.monotonic() - started:.1f} s", flush=True)
+    print(f"{headless.passed} passed, {headless.failed} failed", flush=True)
+    sys.exit(1 if headless.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
