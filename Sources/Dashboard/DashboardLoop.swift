@@ -20,6 +20,8 @@ enum Event: Sendable {
     case refreshedAll([String: RefreshOutcome])
     case loggedOut(String, error: String?)
     case logLines(String, [String])
+    /// A message for the flash line (how a sign-in ended).
+    case flash(String)
 }
 
 /// The one loop: applies events to the model and paints once per drained burst, at most 60 times a second.
@@ -141,6 +143,17 @@ final class DashboardLoop {
             if logsLoading == name { logsLoading = nil }
             model.showLogs(lines, for: name)
             requestPaint()
+        case .flash(let message):
+            model.showFlash(message, now: now)
+            requestPaint()
+        }
+    }
+
+    /// How a sign-in ended, for the flash line.
+    nonisolated static func describe(_ outcome: LoginOutcome, server: String) -> String {
+        switch outcome {
+        case .signedIn: "Signed in to \(server)"
+        case .failed(let error): "Sign-in to \(server) failed: \(error)"
         }
     }
 
@@ -182,8 +195,18 @@ final class DashboardLoop {
                     sink.yield(.loggedOut(name, error: String(describing: error)))
                 }
             }
-        case .login:
-            model.showFlash("Sign-in arrives with issue 5", now: now)
+        case .login(let name):
+            Task {
+                let message: String
+                do throws(EngineError) {
+                    message = DashboardLoop.describe(try await engine.login(name), server: name)
+                } catch {
+                    message = error.description
+                }
+                sink.yield(.flash(message))
+            }
+        case .cancelLogin(let name):
+            Task { _ = await engine.cancelLogin(name) }
         case .loadLogs(let name):
             loadLogs(name)
         }

@@ -213,6 +213,8 @@ public struct DashboardModel: Sendable {
             return .refreshAll
         case .login:
             guard let name = currentSelection(now: now) else { return .none }
+            if statuses[name]?.refreshState == .signingIn { return .none }
+            pane = .detail
             return .login(name)
         case .logout:
             guard let name = currentSelection(now: now) else { return .none }
@@ -289,6 +291,9 @@ public struct DashboardModel: Sendable {
 
     /// Esc: close the innermost thing that is open.
     private mutating func back() -> Effect {
+        if let name = selectedName, statuses[name]?.refreshState == .signingIn {
+            return .cancelLogin(name)
+        }
         if pane != .none {
             pane = .none
             return .redraw
@@ -799,7 +804,7 @@ public struct DashboardModel: Sendable {
         let expires =
             when(status.expiresAt) { RelativeTime.expiry($0, now: now) }
             ?? (status.facts.hasSession ? "no expiry" : nil)
-        let fields: [(String, [Span])] = [
+        var fields: [(String, [Span])] = [
             (
                 "Health",
                 [
@@ -815,6 +820,11 @@ public struct DashboardModel: Sendable {
             ("Token endpoint", [Span(status.tokenEndpoint.map(clean) ?? glyphs.none)]),
             ("Last refresh", [Span(lastRefresh ?? "never")]),
         ]
+        if let url = status.signInURL {
+            // While the browser sign-in waits, the URL comes first: the user may have to open it by hand.
+            fields.insert(("Sign in at", [Span(clean(url), .key)]), at: 1)
+            fields.insert(("", [Span("Esc cancels the sign-in", .dim)]), at: 2)
+        }
         var lines = [paneTitle(status.name + (status.url.map { "  " + $0 } ?? ""), width: width)]
         for (label, value) in fields.prefix(max(0, height - 1)) {
             var line = Line()

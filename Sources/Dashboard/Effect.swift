@@ -9,8 +9,10 @@ public enum Effect: Sendable, Equatable {
     case refresh(String)
     case refreshAll
     case logout(String)
-    /// Browser sign-in (issue 5).
+    /// Browser sign-in through the engine; the detail pane shows the authorization URL meanwhile.
     case login(String)
+    /// Esc while a sign-in waits for the browser.
+    case cancelLogin(String)
     /// Fetch the server's recent log lines for the log pane.
     case loadLogs(String)
     case quit

@@ -219,7 +219,7 @@ actor DemoAuthority {
         guard form["redirect_uri"] == code.redirectURI else {
             return .oauthError(400, "invalid_grant", "redirect_uri does not match the authorization request")
         }
-        guard Base64URL.s256(verifier) == code.challenge else {
+        guard PKCE.challenge(for: verifier) == code.challenge else {
             return .oauthError(400, "invalid_grant", "PKCE verification failed")
         }
         let issued = startFamily(clientID: clientID, scope: code.scope)

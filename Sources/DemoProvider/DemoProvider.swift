@@ -3,6 +3,10 @@ import Foundation
 import OAuth
 import Synchronization
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// What `mintSession(for:)` hands out: the tokens of a completed sign-in, and how to refresh them.
 public struct DemoSession: Sendable, Equatable {
     public var server: String
@@ -80,6 +84,14 @@ public final class DemoProvider: Sendable {
     public func mintSession(for server: String) async throws -> DemoSession {
         guard baseURL != nil else { throw DemoProviderError.notListening }
         return try await authority.mint(server: server)
+    }
+
+    /// Plays the user's browser: opens the authorization URL, which this provider approves at once, and follows
+    /// the redirect back to the client's loopback callback.
+    public func followAuthorization(_ url: URL) async {
+        let session = URLSession(configuration: .ephemeral)
+        defer { session.finishTasksAndInvalidate() }
+        _ = try? await session.data(from: url)
     }
 
     private func routes() async {

@@ -368,14 +368,6 @@ func withProvider(
         #expect(more.map(\.name).suffix(2) == ["short-lived-2", "rotating-2"])
         #expect(more[6].behaviour == .steady(lifetime: 18))
     }
-
-    @Test func pkceS256MatchesRFC7636AppendixB() {
-        #expect(Base64URL.s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
-        let abc = SHA256.hash(Array("abc".utf8)).map { String(format: "%02x", $0) }.joined()
-        #expect(abc == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let long = SHA256.hash(Array(repeating: UInt8(ascii: "a"), count: 1000)).map { String(format: "%02x", $0) }.joined()
-        #expect(long == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-    }
 }
 
 @Suite struct DemoProviderLatencyTests {

@@ -113,6 +113,15 @@ waitfor '^oauthtop demo  6 servers' >/dev/null
 
 check "rows change live: flaky starts retrying" "waitfor '^▲ degraded +flaky +retrying +.* v logs +Token refresh pending' 300"
 
+# Sign-in from the dashboard: the demo provider revokes "revoked"; l signs in again (the provider approves at once).
+$T send-keys -t e2e / r e v o k e d Enter
+check "revoked: failed, 'Refresh token expired', l login" "waitfor '^✗ unhealthy +revoked +failed .* l login +Refresh token expired' 400"
+$T send-keys -t e2e l
+check "l: the detail pane opens for the sign-in" "waitfor '^─ revoked ' 50"
+check "l: signed in; revoked is healthy again" "waitfor 'Signed in to revoked' 100 && waitfor '^● healthy +revoked +scheduled ' 50"
+$T send-keys -t e2e Escape Escape
+waitfor '^oauthtop demo  6 servers' >/dev/null
+
 $T resize-window -t e2e -x 60 -y 20
 check "shrunk to 60x20: header on top, footer at the bottom" "for _ in \$(seq 30); do line 20 | grep -q '^q quit' && break; sleep 0.1; done; line 20 | grep -q '^q quit' && line 1 | grep -q '^oauthtop demo'"
 check "shrunk: no line wider than 60 columns" "[[ \$(widest) -le 60 ]]"

@@ -20,15 +20,19 @@ extension OAuthTop {
                 throw fail(.usage, problem + "; use 'oauthtop list' for plain-text output")
             }
             let runtime = try Runtime.open(global)
-            let code = try await runDashboard(runtime, title: "oauthtop", noColor: noColor)
+            let code = try await runDashboard(
+                runtime, title: "oauthtop", noColor: noColor, browser: .silent(BrowserOpener()))
             if code != 0 { throw ExitCode(code) }
         }
     }
 }
 
-/// Starts the engine over `runtime`, shows the dashboard until the user quits, and stops the engine.
-func runDashboard(_ runtime: Runtime, title: String, noColor: Bool) async throws -> Int32 {
-    let engine = runtime.engine()
+/// Starts the engine over `runtime` (with browser sign-in behind `l` and the connection probe), shows the
+/// dashboard until the user quits, and stops the engine.
+func runDashboard(
+    _ runtime: Runtime, title: String, noColor: Bool, browser: BrowserSignIn.Browser
+) async throws -> Int32 {
+    let engine = runtime.engine(signIn: runtime.browserSignIn(browser: browser, say: { _ in }), probes: true)
     try await engine.start()
     let runner = Task { try await engine.run() }
     let tail = LogTail(path: runtime.paths.log)

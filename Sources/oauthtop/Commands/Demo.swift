@@ -54,17 +54,24 @@ extension OAuthTop {
 
             let code: Int32
             if noTui {
-                code = try await headless(runtime)
+                code = try await headless(runtime, provider: provider)
             } else {
-                code = try await runDashboard(runtime, title: "oauthtop demo", noColor: noColor)
+                // The demo provider approves without a page, so following the authorization URL signs in.
+                code = try await runDashboard(
+                    runtime, title: "oauthtop demo", noColor: noColor, browser: automaticBrowser(provider))
             }
             try? FileManager.default.removeItem(atPath: folder)
             await provider.stop()
             if code != 0 { throw ExitCode(code) }
         }
 
-        private func headless(_ runtime: Runtime) async throws -> Int32 {
-            let engine = runtime.engine()
+        private func automaticBrowser(_ provider: DemoProvider) -> BrowserSignIn.Browser {
+            .automatic { url in Task { await provider.followAuthorization(url) } }
+        }
+
+        private func headless(_ runtime: Runtime, provider: DemoProvider) async throws -> Int32 {
+            let engine = runtime.engine(
+                signIn: runtime.browserSignIn(browser: automaticBrowser(provider), say: { _ in }), probes: true)
             try await engine.start()
             let runner = Task { try await engine.run() }
             print("demo: \(runtime.config.servers.count) servers for \(duration.formatted()) s; log: \(runtime.paths.log)")

@@ -26,6 +26,9 @@ struct BrowserSignIn: SignInService {
         case printOnly
         /// Neither: someone else shows `ServerStatus.signInURL` (the dashboard); still opened when possible.
         case silent(BrowserOpener)
+        /// No person involved: hand the URL to code that plays the browser (`oauthtop demo`, whose provider
+        /// approves without a page).
+        case automatic(@Sendable (URL) -> Void)
     }
 
     var servers: [String: ServerConfig]
@@ -282,6 +285,8 @@ struct BrowserSignIn: SignInService {
             }
         case .silent(let opener):
             _ = opener.open(url)
+        case .automatic(let follow):
+            follow(url)
         }
     }
 

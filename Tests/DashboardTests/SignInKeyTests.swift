@@ -1,0 +1,34 @@
+import Dashboard
+import Foundation
+import Health
+import RefreshEngine
+import Testing
+
+/// `l` signs the selected server in; while the browser is awaited the detail pane shows the URL and Esc cancels.
+@Suite struct SignInKeyTests {
+    @Test func lStartsASignInAndOpensTheDetailPane() {
+        var model = Fixtures.model([Fixtures.status("revoked", state: .failed, error: "invalid_grant", invalidGrant: true)])
+        #expect(model.handle(.char("l"), now: Fixtures.now) == .login("revoked"))
+        #expect(model.pane == .detail)
+    }
+
+    @Test func whileWaitingTheURLIsShownAndEscCancels() {
+        var waiting = Fixtures.status("revoked", state: .signingIn)
+        waiting.signInURL = "http://127.0.0.1:8123/authorize?response_type=code&client_id=demo"
+        var model = Fixtures.model([waiting])
+        _ = model.handle(.enter, now: Fixtures.now)
+        let text = model.render(width: 120, height: 24, now: Fixtures.now).text.joined(separator: "\n")
+        #expect(text.contains("Sign in at      http://127.0.0.1:8123/authorize?response_type=code&client_id=demo"))
+        #expect(text.contains("Esc cancels the sign-in"))
+        #expect(text.contains("Waiting for browser sign-in"))
+        #expect(model.handle(.char("l"), now: Fixtures.now) == .none)
+        #expect(model.handle(.escape, now: Fixtures.now) == .cancelLogin("revoked"))
+    }
+
+    @Test func escapeBacksOutAsUsualWhenNothingWaits() {
+        var model = Fixtures.model([Fixtures.status("jira")])
+        _ = model.handle(.enter, now: Fixtures.now)
+        #expect(model.handle(.escape, now: Fixtures.now) == .redraw)
+        #expect(model.pane == .none)
+    }
+}
