@@ -13,30 +13,12 @@ public final class TokenClient: TokenRefresher {
     /// Seconds for the whole exchange, from sending the request to the last byte of the answer.
     public let timeout: TimeInterval
     public let userAgent: String
-    private let idleTimeout: TimeInterval
-    private let session: URLSession
-    private let delegate: SessionDelegate
+    private let wire: WireSession
 
     public init(timeout: TimeInterval = 30, userAgent: String = "oauthtop/0.1") {
-        precondition(timeout > 0 && timeout.isFinite, "timeout must be a positive number of seconds")
         self.timeout = timeout
         self.userAgent = userAgent
-        // FoundationNetworking truncates the idle timeout to whole seconds (0.5 s would become 1 ms), so it gets
-        // the timeout rounded up; the overall deadline in `requestToken` is the exact limit.
-        idleTimeout = max(1, timeout.rounded(.up))
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = idleTimeout
-        configuration.timeoutIntervalForResource = idleTimeout
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        delegate = SessionDelegate()
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
+        wire = WireSession(timeout: timeout, userAgent: userAgent)
     }
 
     public func refresh(_ request: RefreshRequest) async throws -> TokenResponse {
@@ -64,44 +46,14 @@ public final class TokenClient: TokenRefresher {
         if let resource {
             form.append(("resource", resource))
         }
-        var request = URLRequest(url: endpoint, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: idleTimeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
+        var request = wire.request(endpoint, method: "POST", accept: "application/json")
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
         if authMethod == .clientSecretBasic {
             // RFC 6749 section 2.3.1: id and secret are form-encoded before Basic encoding.
             let credentials = FormEncoding.component(clientID) + ":" + FormEncoding.component(clientSecret ?? "")
             request.setValue("Basic " + Data(credentials.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         }
         request.httpBody = Data(FormEncoding.encode(form).utf8)
-
-        let answer: HTTPAnswer
-        do {
-            answer = try await withDeadline(seconds: timeout) { [request] in try await self.send(request) }
-        } catch is DeadlineExceeded {
-            throw TokenEndpointError.timeout(after: timeout)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw TokenEndpointError.transport(error, timeout: timeout)
-        }
-        return try TokenAnswer.interpret(answer)
-    }
-
-    private func send(_ request: URLRequest) async throws -> HTTPAnswer {
-        let task = session.dataTask(with: request)
-        let reader = ResponseReader()
-        delegate.register(reader, for: task.taskIdentifier)
-        defer { delegate.unregister(task.taskIdentifier) }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                if reader.wait(continuation) { task.resume() }
-            }
-        } onCancel: {
-            reader.finish(.failure(CancellationError()))
-            task.cancel()
-        }
+        return try TokenAnswer.interpret(try await wire.send(request))
     }
 }

@@ -18,7 +18,8 @@ final class WireSession: Sendable {
         precondition(timeout > 0 && timeout.isFinite, "timeout must be a positive number of seconds")
         self.timeout = timeout
         self.userAgent = userAgent
-        // As in TokenClient: FoundationNetworking truncates the idle timeout to whole seconds.
+        // FoundationNetworking truncates the idle timeout to whole seconds (0.5 s would become 1 ms), so it gets
+        // the timeout rounded up; the overall deadline in `send` is the exact limit.
         idleTimeout = max(1, timeout.rounded(.up))
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = idleTimeout
