@@ -71,69 +71,80 @@ struct BrowserSignIn: SignInService {
             say("ignored a redirect to the callback whose state does not match this sign-in (still waiting)")
         }
         let callback = try await listen(settings: settings, preferred: stored, inbox: inbox)
-        defer { Task { await callback.stop() } }
-        let redirectURI = callback.redirectURI
+        // The callback server stops only after the browser's page is out: a process that exits right after a
+        // failed sign-in would otherwise cut the page off mid-write.
+        func complete() async throws -> StoredSession {
+            let redirectURI = callback.redirectURI
 
-        let client = try await client(
-            for: name, settings: settings, endpoints: endpoints, issuer: issuerKey, redirectURI: redirectURI,
-            stored: stored, scope: scope)
-        let request = AuthorizationRequest(
-            endpoint: authorizationEndpoint, clientID: client.clientID, redirectURI: redirectURI, scope: scope,
-            state: state, codeChallenge: pkce.challenge, resource: resource, extraParameters: settings.extraParams)
-        let url = request.url
-        onAuthorizationURL(url)
-        present(url, server: name)
+            let client = try await client(
+                for: name, settings: settings, endpoints: endpoints, issuer: issuerKey, redirectURI: redirectURI,
+                stored: stored, scope: scope)
+            let request = AuthorizationRequest(
+                endpoint: authorizationEndpoint, clientID: client.clientID, redirectURI: redirectURI, scope: scope,
+                state: state, codeChallenge: pkce.challenge, resource: resource, extraParameters: settings.extraParams)
+            let url = request.url
+            onAuthorizationURL(url)
+            present(url, server: name)
 
-        // Wait for the browser, at most `timeout`, cancellable.
-        let deadline = Task {
-            try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
-            await inbox.fail(SignInError(
-                .timedOut,
-                "nobody completed the sign-in in the browser within \(TimeText.compact(timeout)); run oauthtop login \(name) again"))
-        }
-        defer { deadline.cancel() }
-        let response = try await withTaskCancellationHandler {
-            try await inbox.response()
-        } onCancel: {
-            Task { await inbox.fail(SignInError(.cancelled, "sign-in cancelled")) }
-        }
-
-        switch response {
-        case .error(let code, let description):
-            let reason = code + (description.map { ": \($0)" } ?? "")
-            let message =
-                code == "access_denied"
-                ? "the sign-in was denied at the provider (\(reason))"
-                : "the provider ended the sign-in with an error (\(reason))"
-            await inbox.finish(.failed("The provider said: \(reason)."))
-            throw SignInError(.denied, message)
-        case .malformed:
-            await inbox.finish(.failed("The provider's redirect carried neither an authorization code nor an error."))
-            throw SignInError.provider("the provider's redirect carried no authorization code")
-        case .code(let code):
-            let sentAt = now()
-            let tokens: TokenResponse
-            do {
-                tokens = try await TokenClient(timeout: requestTimeout).exchangeCode(
-                    code, verifier: pkce.verifier, redirectURI: redirectURI, endpoint: tokenEndpoint,
-                    clientID: client.clientID, clientSecret: client.clientSecret, authMethod: client.authMethod,
-                    resource: resource)
-            } catch {
-                let failure = await exchangeFailure(error, server: name, issuer: issuerKey, redirectURI: redirectURI, client: client)
-                await inbox.finish(.failed("oauthtop could not finish the sign-in: \(failure.message)."))
-                throw failure
+            // Wait for the browser, at most `timeout`, cancellable.
+            let deadline = Task {
+                try await Task.sleep(for: .milliseconds(Int64(timeout * 1000)))
+                await inbox.fail(SignInError(
+                    .timedOut,
+                    "nobody completed the sign-in in the browser within \(TimeText.compact(timeout)); run oauthtop login \(name) again"))
             }
-            await inbox.finish(.signedIn(server: name))
-            let lifetime = tokens.expiresIn.flatMap { $0 > 0 ? $0 : nil }
-            return StoredSession(
-                server: name, accessToken: tokens.accessToken, tokenType: tokens.tokenType,
-                refreshToken: tokens.refreshToken, scope: tokens.scope ?? scope, issuedAt: sentAt,
-                expiresAt: lifetime.map { sentAt.addingTimeInterval($0) },
-                refreshTokenExpiresAt: tokens.refreshTokenExpiresIn.flatMap { $0 > 0 ? sentAt.addingTimeInterval($0) : nil },
-                client: ClientRegistration(
-                    tokenEndpoint: tokenEndpoint.absoluteString, clientID: client.clientID,
-                    clientSecret: client.clientSecret, authMethod: client.authMethod.rawValue, resource: resource))
+            defer { deadline.cancel() }
+            let response = try await withTaskCancellationHandler {
+                try await inbox.response()
+            } onCancel: {
+                Task { await inbox.fail(SignInError(.cancelled, "sign-in cancelled")) }
+            }
+
+            switch response {
+            case .error(let code, let description):
+                let reason = code + (description.map { ": \($0)" } ?? "")
+                let message =
+                    code == "access_denied"
+                    ? "the sign-in was denied at the provider (\(reason))"
+                    : "the provider ended the sign-in with an error (\(reason))"
+                await inbox.finish(.failed("The provider said: \(reason)."))
+                throw SignInError(.denied, message)
+            case .malformed:
+                await inbox.finish(.failed("The provider's redirect carried neither an authorization code nor an error."))
+                throw SignInError.provider("the provider's redirect carried no authorization code")
+            case .code(let code):
+                let sentAt = now()
+                let tokens: TokenResponse
+                do {
+                    tokens = try await TokenClient(timeout: requestTimeout).exchangeCode(
+                        code, verifier: pkce.verifier, redirectURI: redirectURI, endpoint: tokenEndpoint,
+                        clientID: client.clientID, clientSecret: client.clientSecret, authMethod: client.authMethod,
+                        resource: resource)
+                } catch {
+                    let failure = await exchangeFailure(error, server: name, issuer: issuerKey, redirectURI: redirectURI, client: client)
+                    await inbox.finish(.failed("oauthtop could not finish the sign-in: \(failure.message)."))
+                    throw failure
+                }
+                await inbox.finish(.signedIn(server: name))
+                let lifetime = tokens.expiresIn.flatMap { $0 > 0 ? $0 : nil }
+                return StoredSession(
+                    server: name, accessToken: tokens.accessToken, tokenType: tokens.tokenType,
+                    refreshToken: tokens.refreshToken, scope: tokens.scope ?? scope, issuedAt: sentAt,
+                    expiresAt: lifetime.map { sentAt.addingTimeInterval($0) },
+                    refreshTokenExpiresAt: tokens.refreshTokenExpiresIn.flatMap { $0 > 0 ? sentAt.addingTimeInterval($0) : nil },
+                    client: ClientRegistration(
+                        tokenEndpoint: tokenEndpoint.absoluteString, clientID: client.clientID,
+                        clientSecret: client.clientSecret, authMethod: client.authMethod.rawValue, resource: resource))
+            }
         }
+        let outcome: Result<StoredSession, any Error>
+        do {
+            outcome = .success(try await complete())
+        } catch {
+            outcome = .failure(error)
+        }
+        await callback.stop()
+        return try outcome.get()
     }
 
     func revoke(_ session: StoredSession) async -> RevocationOutcome {
