@@ -29,6 +29,12 @@ extension RefreshEngine {
         if !holdsSlot { await acquireSlot() }
         let outcome = await runAttempt(name, trigger: trigger)
         servers[name]?.inFlight = nil
+        // Probe the new token only now: a probe that came due while the attempt was still finishing (saving its
+        // state) was skipped because a refresh was in flight.
+        switch outcome {
+        case .refreshed, .adopted: scheduleProbe(name, at: clock.now)
+        default: break
+        }
         releaseSlot()
         return outcome
     }
@@ -209,7 +215,6 @@ extension RefreshEngine {
                 "refresh_token_rotated": "\(response.refreshToken != nil)",
             ])
         evaluate(name, now: now)
-        scheduleProbe(name, at: now)
         await persist(name)
         publish(name, now: now)
         return .refreshed(expiresAt: renewed.expiresAt)
