@@ -43,6 +43,8 @@ public actor RefreshEngine {
     var sleepTask: Task<Void, Never>?
     var sleepUntil: Date?
     var started = false
+    /// When `run()` last read other processes' writes (monotonic seconds).
+    var lastStoreSync: Double = -.infinity
     /// Counts published changes; stamps `ServerStatus.version`.
     var publishedVersion: UInt64 = 0
     /// How often the scheduler loop has woken up; between deadlines it wakes only for the 30 s re-check.
@@ -146,7 +148,12 @@ public actor RefreshEngine {
     public func run() async throws {
         try await start()
         while !Task.isCancelled {
-            if wakeups > 0 { await syncWithStore() }
+            // The store is read at most every few seconds, not on every deadline: with many servers the loop
+            // wakes often, and other processes' writes are also caught by the lease check before each refresh.
+            if wakeups > 0, clock.monotonic - lastStoreSync >= RefreshPolicy.storeSyncInterval {
+                lastStoreSync = clock.monotonic
+                await syncWithStore()
+            }
             processDue()
             let now = clock.now
             var wait = RefreshPolicy.maxSleep

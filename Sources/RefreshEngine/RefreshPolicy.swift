@@ -31,6 +31,8 @@ public struct RefreshPolicy: Sendable, Equatable {
     public static let wakeJumpThreshold: TimeInterval = 5
     /// The engine never sleeps longer than this without looking at the clock again.
     public static let maxSleep: TimeInterval = 30
+    /// The running engine reads what other processes wrote to the store at most this often.
+    public static let storeSyncInterval: TimeInterval = 5
 
     public init(
         threshold: Double = 0.8, minBuffer: TimeInterval = 300, jitter: Double = 0,
