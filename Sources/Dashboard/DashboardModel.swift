@@ -353,11 +353,7 @@ public struct DashboardModel: Sendable {
         }
     }
 
-    static func canRefresh(_ status: ServerStatus) -> Bool {
-        let facts = status.facts
-        return facts.enabled && facts.configurationError == nil && facts.hasSession && facts.hasRefreshToken
-            && facts.refreshState != .loggedOut && facts.refreshState != .signingIn
-    }
+    static func canRefresh(_ status: ServerStatus) -> Bool { status.canRefresh }
 
     // MARK: Rows
 

@@ -223,8 +223,7 @@ public actor RefreshEngine {
     /// Forces a refresh of every server that can be refreshed, in parallel within `max_parallel`.
     public func refreshAll() async -> [String: RefreshOutcome] {
         let names = order.filter { name in
-            guard let record = servers[name] else { return false }
-            return (try? checkRefreshable(record)) != nil && record.session?.refreshToken != nil
+            servers[name]?.canRefresh ?? false
         }
         return await withTaskGroup(of: (String, RefreshOutcome?).self) { group in
             for name in names {
@@ -337,7 +336,8 @@ public actor RefreshEngine {
             lastRefreshAt: record.lastRefreshAt,
             lastRefreshDuration: record.lastRefreshDuration,
             signInURL: record.signInURL?.absoluteString,
-            probedAt: record.probedAt
+            probedAt: record.probedAt,
+            canRefresh: record.canRefresh
         )
     }
 

@@ -59,6 +59,12 @@ struct ServerRecord {
         !definition.enabled || definition.configurationError != nil || state == .loggedOut || state == .signingIn
     }
 
+    /// Whether a forced refresh can run (now or at the end of the rate-limit window).
+    var canRefresh: Bool {
+        definition.enabled && definition.configurationError == nil && state != .loggedOut && state != .signingIn
+            && session?.refreshToken != nil
+    }
+
     func facts() -> HealthFacts {
         HealthFacts(
             enabled: definition.enabled,

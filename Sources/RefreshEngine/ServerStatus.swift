@@ -27,6 +27,9 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     public var signInURL: String?
     /// When the last connection probe finished.
     public var probedAt: Date?
+    /// Whether `refresh(name)` would try now (or at the end of the rate-limit window): the engine's own check, so
+    /// readers need not repeat it.
+    public var canRefresh: Bool
 
     public var id: String { name }
     public var refreshState: RefreshState { facts.refreshState }
@@ -40,7 +43,7 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         name: String, version: UInt64 = 0, url: String? = nil, facts: HealthFacts, health: HealthStatus, observedAt: Date,
         issuedAt: Date? = nil, scope: String? = nil, tokenEndpoint: String? = nil, lastAttemptAt: Date? = nil,
         lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil,
-        signInURL: String? = nil, probedAt: Date? = nil
+        signInURL: String? = nil, probedAt: Date? = nil, canRefresh: Bool = false
     ) {
         self.name = name
         self.version = version
@@ -57,6 +60,7 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         self.lastRefreshDuration = lastRefreshDuration
         self.signInURL = signInURL
         self.probedAt = probedAt
+        self.canRefresh = canRefresh
     }
 }
 
@@ -84,6 +88,6 @@ extension ServerStatus {
             health: HealthCalculator(expiryWarning: policy.expiryWarning).evaluate(facts, now: now), observedAt: now,
             issuedAt: session?.issuedAt, scope: session?.scope, tokenEndpoint: record.client?.tokenEndpoint,
             lastAttemptAt: record.lastAttemptAt, lastResult: record.lastResult, lastRefreshAt: record.lastRefreshAt,
-            lastRefreshDuration: record.lastRefreshDuration, probedAt: record.probedAt)
+            lastRefreshDuration: record.lastRefreshDuration, probedAt: record.probedAt, canRefresh: record.canRefresh)
     }
 }

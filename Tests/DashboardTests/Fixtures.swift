@@ -25,7 +25,8 @@ enum Fixtures {
             health: HealthCalculator().evaluate(facts, now: now), observedAt: now,
             issuedAt: session ? at(-60) : nil, scope: scope,
             tokenEndpoint: session ? "http://127.0.0.1:8123/token" : nil,
-            lastRefreshAt: lastRefreshAgo.map { at(-$0) }, lastRefreshDuration: duration)
+            lastRefreshAt: lastRefreshAgo.map { at(-$0) }, lastRefreshDuration: duration,
+            canRefresh: session && refreshToken && state != .loggedOut && state != .signingIn)
     }
 
     static let demo: [ServerStatus] = [
