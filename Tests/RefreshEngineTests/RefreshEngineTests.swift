@@ -13,7 +13,7 @@ import TokenStore
 
     // MARK: Startup
 
-    /// T017: an access token that expired while oauthtop was down is refreshed at once on startup.
+    /// An access token that expired while oauthtop was down is refreshed at once on startup.
     @Test func startupRefreshesAnExpiredAccessToken() async throws {
         let clock = ManualClock()
         let h = H(sessions: [H.session("jira", clock: clock, age: 7200, lifetime: 3600)], clock: clock)
@@ -110,7 +110,7 @@ import TokenStore
 
     // MARK: Failures
 
-    /// T024: retryable failures go on past the access token's expiry and never turn `failed` on a count.
+    /// Retryable failures go on past the access token's expiry and never turn `failed` on a count.
     @Test func retryableFailuresNeverStopOnACount() async throws {
         let clock = ManualClock()
         let refresher = ScriptedRefresher()

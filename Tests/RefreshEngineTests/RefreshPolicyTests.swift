@@ -46,7 +46,7 @@ import Testing
         #expect(abs(none.timeIntervalSince(full) - 360) < 0.01)
     }
 
-    /// T023: 10, 20, 40, 80, 160, 300, 300 ... s.
+    /// The backoff after failure n: 10, 20, 40, 80, 160, 300, 300 ... s.
     @Test func backoffSequence() {
         let waits = (1...9).map { policy.backoff(afterFailure: $0) }
         #expect(waits == [10, 20, 40, 80, 160, 300, 300, 300, 300])

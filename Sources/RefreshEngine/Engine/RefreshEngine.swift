@@ -11,6 +11,10 @@ import TokenStore
 /// with `refresh(_:)`, `refreshAll()`, `login(_:onAuthorizationURL:)`, `cancelLogin(_:)`, `adopt(_:)`,
 /// `logout(_:)` and `probe(_:)`. With a `ConnectionProber`, every signed-in server is probed with an MCP
 /// `initialize` after each refresh and every `probe_interval` (5 minutes), through the same deadline queue.
+///
+/// The actor is a shell: what happens to a server is decided by its `ServerRecord`'s transitions, which return
+/// `Effects`; the actor does the IO (store, token endpoint, prober, sign-in), owns the shared resources (the
+/// queue, the refresh slots, the subscribers) and carries the effects out (`carryOut`).
 public actor RefreshEngine {
     public nonisolated let policy: RefreshPolicy
     /// Names this process in cross-process refresh leases.
@@ -21,8 +25,6 @@ public actor RefreshEngine {
     let signInService: (any SignInService)?
     /// The connection probe; `nil`: no probes.
     let prober: (any ConnectionProber)?
-    /// Probes running now (at most `max_parallel`).
-    var probesRunning = 0
     nonisolated let clock: any EngineClock
     let logger: Logger
     let calculator: HealthCalculator
@@ -34,11 +36,17 @@ public actor RefreshEngine {
     /// Server names in configuration order.
     var order: [String] = []
     var queue = DeadlineQueue()
+    /// Refreshes that may start now (`max_parallel` minus those running).
     var freeSlots: Int
+    /// Forced refreshes waiting for a slot; served before the due servers in `readyQueue`.
     var slotWaiters: [CheckedContinuation<Void, Never>] = []
     /// Due servers waiting for a free slot, oldest first (`readyHead` is the first unread).
     var readyQueue: [String] = []
     var readyHead = 0
+    /// Probes running now (at most `max_parallel`).
+    var probesRunning = 0
+    /// Servers whose bookkeeping changed on a path that cannot wait for the store; saved in one batch by the loop.
+    var unsaved: Set<String> = []
     var lastReading: ClockReading?
     var sleepTask: Task<Void, Never>?
     var sleepUntil: Date?
@@ -76,7 +84,7 @@ public actor RefreshEngine {
         self.metrics = RefreshMetrics(factory: metricsFactory ?? MetricsSystem.factory)
         self.freeSlots = max(1, policy.maxParallel)
         for definition in definitions where self.servers[definition.name] == nil {
-            self.servers[definition.name] = ServerRecord(definition: definition)
+            self.servers.add(ServerRecord(definition: definition))
             self.order.append(definition.name)
         }
     }
@@ -116,27 +124,13 @@ public actor RefreshEngine {
         started = true
         let sessions = try await store.sessions()
         let states = try await store.refreshStates()
-        let now = clock.now
-        for session in sessions where servers[session.server] != nil {
-            servers[session.server]!.session = session
-        }
+        let byName = Dictionary(sessions.map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
+        let context = context()
         for name in order {
-            guard var record = servers[name] else { continue }
-            if let saved = states[name] { record.restore(saved) }
-            servers[name] = record
-            if record.session != nil, record.state != .failed, !record.isInactive {
-                scheduleProbe(name, at: now)
-            }
-            if record.state == .retrying {
-                let expired = record.session?.expiresAt.map { $0 <= now } ?? false
-                let resume = expired ? now : max(now, record.deadline ?? now)
-                setDeadline(name, resume, trigger: .startup)
-            } else if record.state != .failed {
-                evaluate(name, now: now, trigger: .startup)
-            }
-            publish(name, now: now)
+            let effects = servers.update(name) { $0.resume(byName[name], saved: states[name], context) } ?? .none
+            carryOutLater(effects, for: name)
         }
-        await persist(order)
+        await saveUnsaved()
         lastReading = ClockReading(clock)
         logger.info(
             "OAuth refresh engine started",
@@ -155,6 +149,7 @@ public actor RefreshEngine {
                 await syncWithStore()
             }
             processDue()
+            await saveUnsaved()
             let now = clock.now
             var wait = RefreshPolicy.maxSleep
             if let next = nextDeadline() {
@@ -166,7 +161,7 @@ public actor RefreshEngine {
     }
 
     /// Adopts what other processes wrote to the store since we last looked: refreshed tokens, imports, logouts.
-    /// The loop calls it on every wake-up.
+    /// `run()` calls it at most every `RefreshPolicy.storeSyncInterval` (5 s).
     public func syncWithStore() async {
         let stored: [StoredSession]
         do {
@@ -176,23 +171,12 @@ public actor RefreshEngine {
             return
         }
         let byName = Dictionary(stored.map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
-        let now = clock.now
+        let context = context()
         for name in order {
-            guard let record = servers[name], record.inFlight == nil, !record.waitingForSlot,
-                record.state != .signingIn, !record.sessionUnsaved
-            else { continue }
-            switch (record.session, byName[name]) {
-            case (let mine?, let theirs?) where mine.accessToken == theirs.accessToken && mine.refreshToken == theirs.refreshToken:
-                continue
-            case (_, let theirs?):
-                takeOver(theirs, now: now)
-                logger.info("OAuth tokens adopted from the store", metadata: ["server": "\(name)"])
-            case (.some, nil):
-                forgetRemovedSession(name, now: now)
-            case (nil, nil):
-                continue
-            }
+            let effects = servers.update(name) { $0.readFromStore(byName[name], context) } ?? .none
+            carryOutLater(effects, for: name)
         }
+        await saveUnsaved()
     }
 
     /// Ends every status subscription; in-flight refreshes finish on their own.
@@ -201,128 +185,57 @@ public actor RefreshEngine {
         broadcaster.finish()
     }
 
-    // MARK: Commands
+    // MARK: Carrying out what the records decide
 
-    /// Refreshes `name` now: joins a refresh already running, or is deferred to the end of the rate-limit
-    /// window (and says so).
-    public func refresh(_ name: String) async throws(EngineError) -> RefreshOutcome {
-        guard let record = servers[name] else { throw .unknownServer(name) }
-        if let running = record.inFlight { return await running.value }
-        try checkRefreshable(record)
-        guard record.session?.refreshToken != nil else {
-            return .failed(error: "server '\(name)' has no refresh token; sign in again with: oauthtop login \(name)")
-        }
-        let now = clock.now
-        let earliest = policy.earliestAttempt(lastAttempt: record.lastAttemptAt, now: now)
-        if earliest > now {
-            return deferForced(name, until: earliest, now: now)
-        }
-        return await launch(name, trigger: .forced, holdsSlot: false).value
+    /// What a transition may read besides its record, as of now.
+    func context() -> TransitionContext {
+        TransitionContext(now: clock.now, policy: policy, jitter: jitterSample, probesEnabled: prober != nil)
     }
 
-    /// Forces a refresh of every server that can be refreshed, in parallel within `max_parallel`.
-    public func refreshAll() async -> [String: RefreshOutcome] {
-        let names = order.filter { name in
-            servers[name]?.canRefresh ?? false
-        }
-        return await withTaskGroup(of: (String, RefreshOutcome?).self) { group in
-            for name in names {
-                group.addTask { (name, try? await self.refresh(name)) }
-            }
-            var outcomes: [String: RefreshOutcome] = [:]
-            for await (name, outcome) in group {
-                outcomes[name] = outcome
-            }
-            return outcomes
-        }
+    /// Runs one transition of `name`'s record and carries its effects out, saving before publishing.
+    func transition(_ name: String, _ body: (inout ServerRecord) -> Effects) async {
+        guard let effects = servers.update(name, body) else { return }
+        await carryOut(effects, for: name)
     }
 
-    /// Takes over tokens from outside the engine (an import, a sign-in, another process) and schedules them.
-    public func adopt(_ session: StoredSession) throws(EngineError) {
-        guard servers[session.server] != nil else { throw .unknownServer(session.server) }
-        takeOver(session, now: clock.now)
-        logger.info("OAuth tokens adopted", metadata: ["server": "\(session.server)"])
+    /// Carries out a transition's effects in order: log, queue, save (awaited, so readers of the store see the
+    /// change no later than subscribers), publish, start a refresh.
+    func carryOut(_ effects: Effects, for name: String) async {
+        write(effects.log)
+        for entry in effects.enqueue { enqueue(entry) }
+        if effects.persist { await persist(name) }
+        if effects.publish { publish(name, now: clock.now) }
+        if let trigger = effects.startRefresh { startOrQueue(name, trigger: trigger) }
     }
 
-    /// Revokes the server's tokens at the provider when it advertises revocation (RFC 7009), forgets them
-    /// locally and stops the schedule. A failed revocation does not stop the logout; the outcome says what happened.
-    @discardableResult
-    public func logout(_ name: String) async throws -> LogoutOutcome {
-        guard let record = servers[name] else { throw EngineError.unknownServer(name) }
-        if record.state == .signingIn { throw EngineError.signInRunning(name) }
-        if let running = record.inFlight { _ = await running.value }
-        let session = servers[name]?.session
-        if var stopping = servers[name] {
-            // No refresh may start while the revocation is on its way.
-            stopping.state = .loggedOut
-            stopping.deadline = nil
-            stopping.generation &+= 1
-            stopping.probeDeadline = nil
-            stopping.probeGeneration &+= 1
-            servers[name] = stopping
-        }
-        var revocation: RevocationOutcome?
-        if let session, let signInService {
-            let outcome = await signInService.revoke(session)
-            revocation = outcome
-            switch outcome {
-            case .revoked:
-                logger.info("OAuth token revoked at the provider", metadata: ["server": "\(name)"])
-            case .notAdvertised:
-                logger.info("OAuth provider does not advertise token revocation", metadata: ["server": "\(name)"])
-            case .failed(let error):
-                logger.warning(
-                    "OAuth token revocation failed", metadata: ["server": "\(name)", "error": "\(error)"])
-            }
-        }
-        try await store.deleteSession(for: name)
-        guard var current = servers[name] else { return LogoutOutcome(hadSession: session != nil, revocation: revocation) }
-        current.session = nil
-        current.state = .loggedOut
-        current.retryCount = 0
-        current.lastError = nil
-        current.lastResult = nil
-        current.refreshTokenDead = false
-        current.rejectedByServer = nil
-        current.probe = nil
-        current.probedAt = nil
-        current.probeDeadline = nil
-        current.probeGeneration &+= 1
-        current.forcePending = false
-        current.waitingForSlot = false
-        current.deadline = nil
-        current.generation &+= 1
-        servers[name] = current
-        logger.info("OAuth session logged out", metadata: ["server": "\(name)"])
-        await persist(name)
-        publish(name, now: clock.now)
-        return LogoutOutcome(hadSession: session != nil, revocation: revocation)
+    /// The same without waiting: a save joins `unsaved`, which the loop (or the caller) writes in one batch.
+    func carryOutLater(_ effects: Effects, for name: String) {
+        write(effects.log)
+        for entry in effects.enqueue { enqueue(entry) }
+        if effects.persist { unsaved.insert(name) }
+        if effects.publish { publish(name, now: clock.now) }
+        if let trigger = effects.startRefresh { startOrQueue(name, trigger: trigger) }
     }
 
-    /// Returns once no refresh is running or waiting for a slot (tests and one-shot commands).
-    public func waitForIdle() async {
-        while true {
-            let running = servers.values.compactMap(\.inFlight)
-            if running.isEmpty { return }
-            for task in running { _ = await task.value }
+    private func write(_ lines: [Effects.LogLine]) {
+        for line in lines {
+            logger.log(
+                level: line.level, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
         }
     }
 
-    // MARK: Helpers shared by the extensions
-
-    func checkRefreshable(_ record: ServerRecord) throws(EngineError) {
-        let name = record.definition.name
-        if !record.definition.enabled { throw .disabled(name) }
-        if let problem = record.definition.configurationError { throw .misconfigured(name, problem) }
-        if record.state == .loggedOut { throw .loggedOut(name) }
-        if record.state == .signingIn { throw .signInRunning(name) }
-        if record.session == nil { throw .signInRequired(name) }
+    /// Puts a deadline in the queue; one earlier than the loop's sleep wakes it.
+    private func enqueue(_ entry: DeadlineQueue.Entry) {
+        queue.insert(entry)
+        if let until = sleepUntil, entry.date < until {
+            sleepTask?.cancel()
+        }
     }
 
     func makeStatus(_ record: ServerRecord, now: Date) -> ServerStatus {
         let facts = record.facts()
         return ServerStatus(
-            name: record.definition.name,
+            name: record.name,
             version: publishedVersion,
             url: record.definition.url,
             facts: facts,
@@ -351,6 +264,7 @@ public actor RefreshEngine {
     /// Saves the refresh bookkeeping so `list` and a restart see it; a failure is logged, not fatal.
     func persist(_ name: String) async {
         guard let record = servers[name] else { return }
+        unsaved.remove(name)
         do {
             try await store.saveRefreshState(record.storedState(), for: name)
         } catch {
@@ -359,9 +273,12 @@ public actor RefreshEngine {
         }
     }
 
-    /// Saves the refresh bookkeeping of `names` in one store call (one transaction in SQLite); a failure is
-    /// logged, not fatal.
-    func persist(_ names: [String]) async {
+    /// Saves the bookkeeping of every server in `unsaved` in one store call (one transaction in SQLite); a
+    /// failure is logged, not fatal.
+    func saveUnsaved() async {
+        guard !unsaved.isEmpty else { return }
+        let names = unsaved
+        unsaved.removeAll()
         var states: [String: StoredRefreshState] = [:]
         for name in names {
             if let record = servers[name] { states[name] = record.storedState() }

@@ -2,10 +2,19 @@ import Foundation
 import Health
 import TokenStore
 
-/// The engine's private bookkeeping for one server.
+/// The engine's bookkeeping for one server.
+///
+/// Its fields change only in its transitions, the mutating methods in the `ServerRecord+*.swift` files, one per
+/// path (schedule, refresh, session, sign-in, probe). Each returns the `Effects` the actor must carry out; the
+/// actor never edits a field itself. Tests drive the transitions as plain functions (ServerRecordTests).
 struct ServerRecord {
-    var definition: ServerDefinition
+    let definition: ServerDefinition
+    var name: String { definition.name }
+
+    // The session and the refresh machinery.
     var session: StoredSession?
+    /// New tokens that the store refused to save; kept in memory so they are not lost.
+    var sessionUnsaved = false
     var state: RefreshState = .idle
     var retryCount = 0
     var lastError: String?
@@ -15,37 +24,44 @@ struct ServerRecord {
     var lastAttemptAt: Date?
     var lastRefreshAt: Date?
     var lastRefreshDuration: Double?
-    var signInHost: String?
-    /// The authorization URL of the running sign-in (it carries the state; shown, never logged).
-    var signInURL: URL?
-    /// The running sign-in, for `cancelLogin`.
-    var signInTask: Task<StoredSession, any Error>?
-    var rejectedByServer: String?
+
+    // When the queue next looks at this server, and why.
+    var refreshSchedule = Schedule()
+    /// Why the pending refresh deadline was set; logged with the attempt.
+    var trigger: Trigger = .timer
+    /// The user (or a 401 from the server) asked for a refresh that the rate limit pushed back; it runs even in
+    /// `failed`.
+    var forcePending = false
+    /// Due, and waiting for a free refresh slot.
+    var waitingForSlot = false
+    /// The running attempt; every caller until it ends shares it.
+    var inFlight: Task<RefreshOutcome, Never>?
+
+    // The connection probe.
+    var probeSchedule = Schedule()
+    var probing = false
     var probe: ProbeOutcome?
     var probedAt: Date?
-    /// When the next connection probe is due; `nil` when none is planned.
-    var probeDeadline: Date?
-    /// Bumped whenever `probeDeadline` changes, so older probe entries in the queue are ignored.
-    var probeGeneration: UInt64 = 0
-    var probing = false
+    /// The MCP server refused a freshly issued token: its `WWW-Authenticate` error.
+    var rejectedByServer: String?
 
-    /// When the queue will next look at this server; `nil` when nothing is pending.
-    var deadline: Date?
-    /// Bumped whenever `deadline` changes, so older queue entries for this server are ignored.
-    var generation: UInt64 = 0
-    /// The user asked for a refresh that the rate limit pushed to `deadline`; it runs even in `failed`.
-    var forcePending = false
-    /// Waiting for a free refresh slot.
-    var waitingForSlot = false
-    var inFlight: Task<RefreshOutcome, Never>?
-    /// New tokens that the store refused to save; kept in memory so they are not lost.
-    var sessionUnsaved = false
-    /// Why the pending deadline was set; logged with the attempt.
-    var trigger: Trigger = .timer
+    // A running sign-in.
+    /// The running sign-in, for `cancelLogin`.
+    var signInTask: Task<StoredSession, any Error>?
+    /// The authorization URL of the running sign-in (it carries the state; shown, never logged).
+    var signInURL: URL?
+    var signInHost: String?
 
     init(definition: ServerDefinition) {
         self.definition = definition
     }
+}
+
+// MARK: What the record says
+
+extension ServerRecord {
+    /// The refresh deadline, when one is pending.
+    var deadline: Date? { refreshSchedule.due }
 
     /// Shown as "next attempt": only while a refresh is actually planned.
     var nextAttempt: Date? {
@@ -59,10 +75,23 @@ struct ServerRecord {
         !definition.enabled || definition.configurationError != nil || state == .loggedOut || state == .signingIn
     }
 
+    /// A refresh is running or about to (it holds or waits for a slot).
+    var isRefreshing: Bool { inFlight != nil || waitingForSlot }
+
     /// Whether a forced refresh can run (now or at the end of the rate-limit window).
     var canRefresh: Bool {
         definition.enabled && definition.configurationError == nil && state != .loggedOut && state != .signingIn
             && session?.refreshToken != nil
+    }
+
+    /// Why a forced refresh cannot run, if it cannot.
+    func refusal() -> EngineError? {
+        if !definition.enabled { return .disabled(name) }
+        if let problem = definition.configurationError { return .misconfigured(name, problem) }
+        if state == .loggedOut { return .loggedOut(name) }
+        if state == .signingIn { return .signInRunning(name) }
+        if session == nil { return .signInRequired(name) }
+        return nil
     }
 
     func facts() -> HealthFacts {
@@ -89,31 +118,6 @@ struct ServerRecord {
             lastResult: lastResult?.rawValue, lastAttemptAt: lastAttemptAt, lastRefreshAt: lastRefreshAt,
             lastRefreshDuration: lastRefreshDuration, probe: probe?.storedName, probeSummary: probe?.storedSummary,
             probeDetail: probe?.storedDetail, probedAt: probedAt, rejectedByServer: rejectedByServer)
-    }
-
-    /// Takes over what a previous run saved: the rate-limit clock always, and the states that must survive a
-    /// restart (`failed`, `retrying`, `logged_out`).
-    mutating func restore(_ saved: StoredRefreshState) {
-        lastAttemptAt = saved.lastAttemptAt
-        lastRefreshAt = saved.lastRefreshAt
-        lastRefreshDuration = saved.lastRefreshDuration
-        if session != nil {
-            probe = ProbeOutcome(stored: saved.probe, summary: saved.probeSummary, detail: saved.probeDetail)
-            probedAt = saved.probedAt
-            rejectedByServer = saved.rejectedByServer
-        }
-        switch RefreshState(rawValue: saved.state) {
-        case .loggedOut where session == nil:
-            state = .loggedOut
-        case .failed where session != nil, .retrying where session != nil:
-            state = RefreshState(rawValue: saved.state)!
-            retryCount = max(0, saved.retryCount)
-            lastError = saved.lastError
-            lastResult = saved.lastResult.flatMap(RefreshResult.init(rawValue:))
-            deadline = state == .retrying ? saved.nextAttempt : nil
-        default:
-            break
-        }
     }
 }
 

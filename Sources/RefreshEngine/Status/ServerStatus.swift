@@ -70,18 +70,7 @@ extension ServerStatus {
         _ definition: ServerDefinition, session: StoredSession?, saved: StoredRefreshState?, policy: RefreshPolicy,
         now: Date
     ) -> ServerStatus {
-        var record = ServerRecord(definition: definition)
-        record.session = session
-        if let saved {
-            record.restore(saved)
-            if session != nil, record.state == .idle,
-                let state = RefreshState(rawValue: saved.state), state == .scheduled || state == .refreshing
-            {
-                record.state = .scheduled
-                record.deadline = saved.nextAttempt
-            }
-        }
-        if session == nil, record.state != .loggedOut { record.state = .idle }
+        let record = ServerRecord.asStored(definition, session: session, saved: saved)
         let facts = record.facts()
         return ServerStatus(
             name: definition.name, url: definition.url, facts: facts,

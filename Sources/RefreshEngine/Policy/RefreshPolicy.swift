@@ -1,7 +1,8 @@
 import Foundation
 
-/// The timing rules of DESIGN.md section 2 as pure functions of their inputs. Every field is a config key under
-/// `refresh`; durations are seconds.
+/// The timing rules of DESIGN.md section 2 as pure functions of their inputs; durations are seconds. The fields up
+/// to `requestTimeout` are config keys under `refresh` (`min_buffer`, ...); `probeInterval` and `rejectionWindow`
+/// are set only through `OAUTHTOP_PROBE_INTERVAL` and `OAUTHTOP_REJECTION_WINDOW` (tests).
 public struct RefreshPolicy: Sendable, Equatable {
     /// Fraction of the issued lifetime after which a token is refreshed.
     public var threshold: Double = 0.8

@@ -3,7 +3,7 @@ import Foundation
 /// One min-heap of (time, server) for every schedule, instead of a timer task per server. Entries are never
 /// removed in place: each carries the server's schedule generation, and stale ones are skipped when popped.
 struct DeadlineQueue {
-    struct Entry {
+    struct Entry: Equatable {
         /// What is due: the server's refresh schedule, or its next connection probe.
         enum Kind {
             case refresh, probe

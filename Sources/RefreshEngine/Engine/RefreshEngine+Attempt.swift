@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import OAuth
+import TokenStore
+
+/// One refresh attempt, as a sequence of steps: take a slot, check what the record allows, take the
+/// cross-process lease, send, and apply the answer.
+extension RefreshEngine {
+    /// Starts the single refresh of `name`; every caller until it ends shares this task.
+    func launch(_ name: String, trigger: Trigger, holdsSlot: Bool) -> Task<RefreshOutcome, Never> {
+        if let running = servers[name]?.inFlight {
+            if holdsSlot { releaseSlot() }
+            return running
+        }
+        let task = Task { await self.attempt(name, trigger: trigger, holdsSlot: holdsSlot) }
+        let effects = servers.update(name) { $0.beginRefresh(task) } ?? .none
+        carryOutLater(effects, for: name)
+        return task
+    }
+
+    /// A due server: start it in a free slot, else put it in line for one.
+    func startOrQueue(_ name: String, trigger: Trigger) {
+        if freeSlots > 0 {
+            freeSlots -= 1
+            _ = launch(name, trigger: trigger, holdsSlot: true)
+        } else {
+            servers.update(name) { _ = $0.waitForSlot() }
+            readyQueue.append(name)
+        }
+    }
+
+    private func attempt(_ name: String, trigger: Trigger, holdsSlot: Bool) async -> RefreshOutcome {
+        if !holdsSlot { await acquireSlot() }
+        let outcome = await runAttempt(name, trigger: trigger)
+        let context = context()
+        await transition(name) { $0.endAttempt(outcome, context) }
+        releaseSlot()
+        return outcome
+    }
+
+    private func acquireSlot() async {
+        if freeSlots > 0 {
+            freeSlots -= 1
+            return
+        }
+        await withCheckedContinuation { slotWaiters.append($0) }
+    }
+
+    /// Hands the slot to a waiting forced refresh, else to the oldest due server, else frees it.
+    func releaseSlot() {
+        if !slotWaiters.isEmpty {
+            slotWaiters.removeFirst().resume()
+            return
+        }
+        while readyHead < readyQueue.count {
+            let name = readyQueue[readyHead]
+            readyHead += 1
+            if readyHead > 1024, readyHead * 2 > readyQueue.count {
+                readyQueue.removeFirst(readyHead)
+                readyHead = 0
+            }
+            if let record = servers[name], record.waitingForSlot, record.inFlight == nil {
+                _ = launch(name, trigger: record.trigger, holdsSlot: true)
+                return
+            }
+        }
+        readyQueue.removeAll(keepingCapacity: true)
+        readyHead = 0
+        freeSlots += 1
+    }
+
+    private func runAttempt(_ name: String, trigger: Trigger) async -> RefreshOutcome {
+        let startContext = context()
+        let plan: AttemptPlan
+        switch servers.update(name, { $0.prepareAttempt(startContext) }) {
+        case .send(let ready)?:
+            plan = ready
+        case .stop(let effects, let outcome)?:
+            await carryOut(effects, for: name)
+            return outcome
+        case nil:
+            return .failed(error: "server '\(name)' has no session")
+        }
+        if let outcome = await takeLease(name, plan: plan, trigger: trigger, now: startContext.now) { return outcome }
+        let sendingContext = context()
+        await transition(name) { $0.sendingRequest(sendingContext, trigger: trigger) }
+        let (result, seconds) = await send(plan.request)
+
+        // The actor ran other work during the request: a logout may have happened meanwhile.
+        guard servers[name]?.awaitsAnswer(for: plan.refreshToken) == true else {
+            await releaseLease(name)
+            return .failed(error: "server '\(name)' changed while refreshing (logged out or signed in again)")
+        }
+        switch result {
+        case .success(let response):
+            return await succeeded(name, plan: plan, response: response, sentAt: sendingContext.now, seconds: seconds)
+        case .failure(let error):
+            return await failed(name, plan: plan, error: error, seconds: seconds)
+        }
+    }
+
+    /// Takes the cross-process lease. `nil`: this process may send; else what happened instead (another process
+    /// is refreshing, has refreshed, or logged out).
+    private func takeLease(_ name: String, plan: AttemptPlan, trigger: Trigger, now: Date) async -> RefreshOutcome? {
+        let lease: LeaseOutcome
+        do {
+            lease = try await store.acquireLease(
+                for: name, owner: owner, until: now.addingTimeInterval(policy.requestTimeout + 5), now: now)
+        } catch {
+            let context = context()
+            await transition(name) {
+                $0.scheduleRetry("token store: \(error)", .init(retryable: true, result: .failedOther), context)
+            }
+            return .retrying(error: "token store: \(error)", nextAttempt: servers[name]?.deadline ?? now)
+        }
+        switch lease {
+        case .held(let other, let until):
+            let next = max(until, now.addingTimeInterval(1))
+            await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: trigger) }
+            return .deferred(until: next, reason: "another oauthtop process (\(other)) is refreshing this server")
+        case .acquired(nil):
+            await releaseLease(name)
+            await transition(name) { $0.forgetSession(.anotherProcess) }
+            return .failed(error: "server '\(name)' was logged out by another process")
+        case .acquired(let stored?)
+        where stored.refreshToken != plan.refreshToken || stored.accessToken != plan.session.accessToken:
+            await releaseLease(name)
+            let context = context()
+            await transition(name) { $0.adopt(stored, from: .anotherProcess, context) }
+            return .adopted(expiresAt: stored.expiresAt)
+        case .acquired:
+            return nil
+        }
+    }
+
+    /// The request itself, timed on the monotonic clock.
+    private func send(_ request: RefreshRequest) async -> (Result<TokenResponse, any Error>, seconds: Double) {
+        let startedAt = clock.monotonic
+        let result: Result<TokenResponse, any Error>
+        do {
+            result = .success(try await refresher.refresh(request))
+        } catch {
+            result = .failure(error)
+        }
+        return (result, max(0, clock.monotonic - startedAt))
+    }
+
+    /// New tokens: durable before anybody uses them (a crash after the commit loses nothing), then adopted.
+    private func succeeded(
+        _ name: String, plan: AttemptPlan, response: TokenResponse, sentAt: Date, seconds: Double
+    ) async -> RefreshOutcome {
+        if response.expiresIn != nil && response.usableLifetime == nil {
+            logger.warning(
+                "Token response has a non-positive expires_in; treating the token as having no known expiry",
+                metadata: ["server": "\(name)"])
+        }
+        let renewed = plan.session.renewed(by: response, sentAt: sentAt)
+        metrics.record(server: name, result: .success, seconds: seconds)
+        do {
+            try await store.commit(renewed, releasingLeaseOf: owner)
+        } catch {
+            let context = context()
+            await transition(name) { $0.newTokensNotSaved(renewed, error: "\(error)", context) }
+            return retryingOutcome(name)
+        }
+        let context = context()
+        await transition(name) {
+            $0.refreshSucceeded(renewed, rotated: response.refreshToken != nil, seconds: seconds, context)
+        }
+        return .refreshed(expiresAt: renewed.expiresAt)
+    }
+
+    /// A failed request: retry what may pass; before giving up on `invalid_grant`, check whether a sibling
+    /// process rotated the refresh token under us.
+    private func failed(_ name: String, plan: AttemptPlan, error: any Error, seconds: Double) async -> RefreshOutcome {
+        let endpointError = error as? TokenEndpointError
+        let classification =
+            endpointError.map { RefreshPolicy.classify($0, now: clock.now) }
+            ?? FailureClassification(retryable: true, result: .failedOther)
+        let message = Self.scrub(
+            endpointError?.description ?? String(describing: error),
+            secrets: [plan.refreshToken, plan.session.accessToken, plan.session.client?.clientSecret].compactMap { $0 })
+        metrics.record(server: name, result: classification.result, seconds: seconds)
+
+        if !classification.retryable, classification.result == .failedInvalidGrant,
+            let stored = try? await store.session(for: name), stored.refreshToken != plan.refreshToken
+        {
+            await releaseLease(name)
+            let context = context()
+            await transition(name) { $0.adopt(stored, from: .rotatedElsewhere, context) }
+            return .adopted(expiresAt: stored.expiresAt)
+        }
+        await releaseLease(name)
+        if !classification.retryable {
+            await transition(name) {
+                $0.refusedByTokenEndpoint(message, result: classification.result, seconds: seconds)
+            }
+            return .failed(error: message)
+        }
+        let context = context()
+        await transition(name) { $0.scheduleRetry(message, classification, seconds: seconds, context) }
+        return retryingOutcome(name)
+    }
+
+    private func retryingOutcome(_ name: String) -> RefreshOutcome {
+        let record = servers[name]
+        return .retrying(error: record?.lastError ?? "", nextAttempt: record?.deadline ?? clock.now)
+    }
+
+    private func releaseLease(_ name: String) async {
+        do {
+            try await store.releaseLease(for: name, owner: owner)
+        } catch {
+            logger.warning("Could not release refresh lease", metadata: ["server": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    /// Removes secrets a provider might echo back in an error message.
+    static func scrub(_ message: String, secrets: [String]) -> String {
+        secrets.filter { $0.count >= 4 }.reduce(message) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import OAuth
+import TokenStore
+
+/// Connection probes: an MCP `initialize` with the bearer token, after each refresh and every `probe_interval`.
+extension RefreshEngine {
+    /// Probes `name` now and waits for the answer (`oauthtop login` confirms the new token this way). `nil` when
+    /// there is nothing to probe: no prober, no session, no URL, or a probe already running.
+    public func probe(_ name: String) async throws(EngineError) -> ProbeResult? {
+        guard servers[name] != nil else { throw .unknownServer(name) }
+        guard let prober, let target = servers.update(name, { $0.beginProbeNow() }) ?? nil else { return nil }
+        probesRunning += 1
+        let started = clock.monotonic
+        let result = await prober.probe(
+            url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType)
+        await probeFinished(name, target: target, result: result, seconds: clock.monotonic - started)
+        return result
+    }
+
+    /// A due probe: sent in the background unless the record says not now.
+    func startProbe(_ name: String, _ context: TransitionContext) {
+        guard let prober,
+            let (target, effects) = servers.update(name, { $0.probeDue(context, probesRunning: probesRunning) })
+        else { return }
+        carryOutLater(effects, for: name)
+        guard let target else { return }
+        probesRunning += 1
+        let clock = self.clock
+        let started = clock.monotonic
+        Task {
+            let result = await prober.probe(
+                url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType)
+            // This task runs on the engine's actor: the answer is applied between other engine work.
+            await self.probeFinished(name, target: target, result: result, seconds: clock.monotonic - started)
+        }
+    }
+
+    private func probeFinished(_ name: String, target: ServerRecord.ProbeTarget, result: ProbeResult, seconds: Double)
+        async
+    {
+        probesRunning = max(0, probesRunning - 1)
+        let context = context()
+        await transition(name) {
+            $0.probeFinished(accessToken: target.session.accessToken, result, seconds: seconds, context)
+        }
+    }
+}

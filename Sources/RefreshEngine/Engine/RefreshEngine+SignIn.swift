@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import OAuth
+import TokenStore
+
+/// Browser sign-in through the `SignInService`, with the server showing "Waiting for browser sign-in" meanwhile.
+extension RefreshEngine {
+    /// Runs a browser sign-in for `name` through the sign-in service: the server shows "Waiting for browser
+    /// sign-in" (with the authorization URL's host, and the URL in `ServerStatus.signInURL`) until it ends. On
+    /// success the session is stored (durably) and adopted, and its refresh and probe are scheduled; on failure or
+    /// `cancelLogin(name)` the server goes back to the state it had.
+    ///
+    /// Throws only when the sign-in cannot start: unknown, disabled or misconfigured server, or one already running.
+    public func login(
+        _ name: String, onAuthorizationURL: @escaping @Sendable (URL) -> Void = { _ in }
+    ) async throws(EngineError) -> LoginOutcome {
+        guard let record = servers[name] else { throw .unknownServer(name) }
+        if !record.definition.enabled { throw .disabled(name) }
+        if let problem = record.definition.configurationError { throw .misconfigured(name, problem) }
+        if record.state == .signingIn { throw .signInRunning(name) }
+        guard let service = signInService else {
+            return .failed(.configuration("this oauthtop process cannot run a browser sign-in"))
+        }
+        if let running = record.inFlight { _ = await running.value }
+        guard servers[name]?.state != .signingIn else { throw .signInRunning(name) }
+
+        let (task, restorePoint) = beginSignIn(name, service: service, onAuthorizationURL: onAuthorizationURL)
+        switch await task.result {
+        case .success(let session) where session.server == name:
+            return await store(session, restoring: restorePoint)
+        case .success:
+            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            return .failed(.provider("the sign-in returned a session for another server"))
+        case .failure(let error):
+            let failure = Self.signInFailure(error)
+            logger.warning(
+                "OAuth sign-in failed",
+                metadata: ["server": "\(name)", "error": "\(failure.message)", "reason": "\(failure.kind.rawValue)"])
+            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            return .failed(failure)
+        }
+    }
+
+    /// Cancels the running sign-in of `name` (the dashboard's Esc); `login` then returns `.failed(.cancelled)`.
+    /// Returns false when none runs.
+    @discardableResult
+    public func cancelLogin(_ name: String) -> Bool {
+        guard let task = servers[name]?.signInTask else { return false }
+        task.cancel()
+        return true
+    }
+
+    /// Starts the service's sign-in in its own task; the server is `signing_in` from here on.
+    private func beginSignIn(
+        _ name: String, service: any SignInService, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+    ) -> (Task<StoredSession, any Error>, SignInRestorePoint) {
+        guard let definition = servers[name]?.definition else { preconditionFailure("servers are never removed") }
+        let task = Task { () async throws -> StoredSession in
+            try await service.signIn(definition) { url in
+                onAuthorizationURL(url)
+                Task { await self.transition(name) { $0.signInURLKnown(url) } }
+            }
+        }
+        guard let (restorePoint, effects) = servers.update(name, { $0.beginSignIn(task) }) else {
+            preconditionFailure("servers are never removed")
+        }
+        carryOutLater(effects, for: name)
+        return (task, restorePoint)
+    }
+
+    /// The new session is saved (synchronously, durable) before the engine uses it.
+    private func store(_ session: StoredSession, restoring restorePoint: SignInRestorePoint) async -> LoginOutcome {
+        let name = session.server
+        do {
+            try await store.save(session)
+        } catch {
+            let failure = SignInError.network("could not save the new session: \(error)")
+            logger.error("OAuth sign-in failed", metadata: ["server": "\(name)", "error": "\(failure)"])
+            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            return .failed(failure)
+        }
+        let context = context()
+        await transition(name) { $0.signInSucceeded(session, context) }
+        return .signedIn(expiresAt: session.expiresAt)
+    }
+
+    private static func signInFailure(_ error: any Error) -> SignInError {
+        if let error = error as? SignInError { return error }
+        if error is CancellationError { return SignInError(.cancelled, "sign-in cancelled") }
+        return .network("sign-in failed: \(type(of: error))")
+    }
+}
