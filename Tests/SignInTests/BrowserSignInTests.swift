@@ -227,11 +227,13 @@ import TokenStore
     }
 }
 
-/// The sign-in behind the engine's `login`, and logout's revocation, against the same provider.
+/// The sign-in behind the engine's `login`, and logout's revocation, against the same provider; the browser is
+/// the one `oauthtop demo` uses, the provider following its own authorization URL.
 @Suite struct BrowserSignInThroughTheEngineTests {
     @Test func loginStoresTheSessionAndLogoutRevokesIt() async throws {
         try await SignInHarness.with { h in
-            let service = h.service(TestBrowser())
+            let provider = h.provider
+            let service = h.service(.automatic { url in Task { await provider.followAuthorization(url) } })
             let engine = RefreshEngine(
                 servers: [h.definition], store: h.store, refresher: TokenClient(timeout: 10), signIn: service,
                 clock: h.clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

@@ -45,8 +45,14 @@ struct SignInHarness {
     func service(
         _ browser: TestBrowser, settings: SignInSettings? = nil, clock: (any EngineClock)? = nil
     ) -> BrowserSignIn {
+        service(browser.browser, settings: settings, clock: clock)
+    }
+
+    func service(
+        _ browser: BrowserSignIn.Browser, settings: SignInSettings? = nil, clock: (any EngineClock)? = nil
+    ) -> BrowserSignIn {
         BrowserSignIn(
-            servers: [Self.server: settings ?? SignInSettings(url: mcp)], records: store, browser: browser.browser,
+            servers: [Self.server: settings ?? SignInSettings(url: mcp)], records: store, browser: browser,
             requestTimeout: 10, clock: clock ?? self.clock, say: { [said] in said.append($0) })
     }
 
