@@ -33,6 +33,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Browser sign-in as a library (DESIGN.md section 4, `login`): the steps from discovery to the stored
+        // session, the loopback callback server (FlyingFox on 127.0.0.1) and the browser opener. Requests to
+        // providers go through OAuth; the executable maps its config to `SignInSettings`.
+        .target(
+            name: "SignIn",
+            dependencies: [
+                "Health", "OAuth", "TokenStore", "RefreshEngine",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .target(
             name: "Telemetry",
             dependencies: [
@@ -53,10 +64,8 @@ let package = Package(
         .executableTarget(
             name: "oauthtop",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "Telemetry", "Dashboard", "DemoProvider",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "SignIn", "Telemetry", "Dashboard", "DemoProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                // The loopback redirect server of `oauthtop login` (Sources/oauthtop/SignIn).
-                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -95,7 +104,15 @@ let package = Package(
         ),
         .testTarget(
             name: "OAuthTopTests",
-            dependencies: ["oauthtop", "OAuthTopTesting", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["oauthtop", "OAuthTopTesting", "SignIn", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
+        // The sign-in end to end in process: the real callback server, DemoProvider as the authorization server.
+        .testTarget(
+            name: "SignInTests",
+            dependencies: [
+                "SignIn", "DemoProvider", "OAuthTopTesting", "OAuth", "TokenStore", "RefreshEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "TelemetryTests",

@@ -123,25 +123,3 @@ public final class DemoProvider: Sendable {
         }
     }
 }
-
-extension Reply {
-    var http: HTTPResponse {
-        var headers = HTTPHeaders()
-        for (name, value) in self.headers { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: Self.phrase(status)), headers: headers, body: body)
-    }
-
-    private static func phrase(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 201: "Created"
-        case 202: "Accepted"
-        case 302: "Found"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 429: "Too Many Requests"
-        case 503: "Service Unavailable"
-        default: "Status \(status)"
-        }
-    }
-}

@@ -31,29 +31,18 @@ public final class TokenClient: TokenRefresher {
             clientSecret: request.clientSecret, authMethod: request.authMethod, resource: request.resource)
     }
 
-    /// POSTs `parameters` (grant type first) to `endpoint`, then `client_id` (always in the body, even with
-    /// `client_secret_basic`, which the mcp SDK server requires), `client_secret` for `client_secret_post`, and
-    /// `resource` (RFC 8707) when given. With `client_secret_basic` a `nil` secret is sent as empty.
+    /// POSTs `parameters` (grant type first) to `endpoint`, then the client's credentials as
+    /// `ClientAuthentication` places them, and `resource` (RFC 8707) when given.
     public func requestToken(
         endpoint: URL, parameters: [(String, String)], clientID: String, clientSecret: String? = nil,
         authMethod: ClientAuthMethod = .none, resource: String? = nil
     ) async throws -> TokenResponse {
-        var form = parameters
-        form.append(("client_id", clientID))
-        if authMethod == .clientSecretPost, let clientSecret {
-            form.append(("client_secret", clientSecret))
-        }
+        let client = ClientAuthentication(clientID: clientID, clientSecret: clientSecret, method: authMethod)
+        var form = parameters + client.formFields
         if let resource {
             form.append(("resource", resource))
         }
-        var request = wire.request(endpoint, method: "POST", accept: "application/json")
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        if authMethod == .clientSecretBasic {
-            // RFC 6749 section 2.3.1: id and secret are form-encoded before Basic encoding.
-            let credentials = FormEncoding.component(clientID) + ":" + FormEncoding.component(clientSecret ?? "")
-            request.setValue("Basic " + Data(credentials.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
-        }
-        request.httpBody = Data(FormEncoding.encode(form).utf8)
+        let request = wire.formPost(endpoint, form: form, client: client)
         return try TokenAnswer.interpret(try await wire.send(request))
     }
 }

@@ -19,10 +19,24 @@ func withProvider(
     @Test func listensOnAnEphemeralLoopbackPort() async throws {
         try await withProvider { provider, _ in
             let base = try #require(provider.baseURL)
-            #expect(base.host == "127.0.0.1")
-            #expect((base.port ?? 0) > 0)
-            #expect(provider.mcpURL?.absoluteString == base.absoluteString + "/mcp")
+            let port = try #require(base.port)
+            #expect(base.absoluteString == "http://127.0.0.1:\(port)")
+            #expect(try await provider.start() == base, "starting again keeps the port")
+            #expect(Self.ephemeralPorts().contains(port), "the kernel chose it")
+            #expect(provider.mcpURL?.absoluteString == "http://127.0.0.1:\(port)/mcp")
+            // The port is the one that answers, and the metadata names it.
+            let answer = try await HTTP(base: URL(string: "http://127.0.0.1:\(port)")!)
+                .get("/.well-known/oauth-authorization-server")
+            #expect(answer.status == 200)
+            #expect(answer.json["issuer"] as? String == "http://127.0.0.1:\(port)")
         }
+    }
+
+    /// The kernel's range for ephemeral ports (Linux: /proc/sys/net/ipv4/ip_local_port_range).
+    static func ephemeralPorts() -> ClosedRange<Int> {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let bounds = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        return bounds.count == 2 ? bounds[0]...bounds[1] : 1024...65535
     }
 
     @Test func authorizationServerMetadata() async throws {

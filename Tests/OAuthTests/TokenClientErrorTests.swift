@@ -247,6 +247,14 @@ import Testing
             { request in Reply.raw(200, Data("not json \(request.body)".utf8), headers: ["Content-Type": "application/x-thing"]) },
             { request in Reply.json(#"{"access_token":"at-SECRET-3","#) },
         ]
+        // What each reply reads as: real text, so that the secrets' absence below means something.
+        let descriptions = [
+            "HTTP 400: HTML page (text/html, 108 B)", "HTTP 500: no OAuth error in body (text/plain, 69 B)",
+            "HTTP 502: no OAuth error in body (application/json, 128 B)", "HTTP 200: not a token response: no access_token",
+            "HTTP 200 server_error", "HTTP 200: not a token response: no access_token",
+            "HTTP 200: not a token response (application/x-thing, 104 B)",
+            "HTTP 200: not a token response (application/json, 30 B)",
+        ]
         for (index, reply) in replies.enumerated() {
             let exchange = try await Exchange.refresh(request: { endpoint in
                 RefreshRequest(
@@ -254,6 +262,7 @@ import Testing
                     clientSecret: "cs-SECRET-2", authMethod: index.isMultiple(of: 2) ? .clientSecretPost : .clientSecretBasic)
             }, respond: reply)
             let error = try exchange.failure
+            #expect(error.description == descriptions[index], "reply \(index)")
             let texts = [
                 error.description, String(reflecting: error), "\(error)", error.localizedDescription, error.detail ?? "",
             ]

@@ -31,17 +31,7 @@ public struct PKCE: Sendable, Equatable {
     }
 
     public static func isValidVerifier(_ verifier: String) -> Bool {
-        (43...128).contains(verifier.utf8.count)
-            && verifier.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                    UInt8(ascii: "~"):
-                    true
-                default:
-                    false
-                }
-            }
+        (43...128).contains(verifier.utf8.count) && verifier.utf8.allSatisfy(Unreserved.contains)
     }
 }
 

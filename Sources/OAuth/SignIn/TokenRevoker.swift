@@ -24,15 +24,9 @@ public final class TokenRevoker: Sendable {
         _ token: String, hint: Hint, endpoint: URL, clientID: String, clientSecret: String? = nil,
         authMethod: ClientAuthMethod = .none
     ) async throws {
-        var form = [("token", token), ("token_type_hint", hint.rawValue), ("client_id", clientID)]
-        if authMethod == .clientSecretPost, let clientSecret { form.append(("client_secret", clientSecret)) }
-        var request = wire.request(endpoint, method: "POST", accept: "application/json")
-        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-        if authMethod == .clientSecretBasic {
-            let credentials = FormEncoding.component(clientID) + ":" + FormEncoding.component(clientSecret ?? "")
-            request.setValue("Basic " + Data(credentials.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
-        }
-        request.httpBody = Data(FormEncoding.encode(form).utf8)
+        let client = ClientAuthentication(clientID: clientID, clientSecret: clientSecret, method: authMethod)
+        let form = [("token", token), ("token_type_hint", hint.rawValue)] + client.formFields
+        let request = wire.formPost(endpoint, form: form, client: client)
         let answer = try await wire.send(request)
         guard (200..<300).contains(answer.status) else {
             // The same reading as a token endpoint error: status, `error`, `error_description`, never the body.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import SignIn
 
 extension OAuthTop {
     struct DashboardCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Dashboard
 import DemoProvider
 import Foundation
 import RefreshEngine
+import SignIn
 import TokenStore
 
 extension OAuthTop {

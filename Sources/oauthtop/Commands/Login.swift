@@ -3,6 +3,7 @@ import Foundation
 import Health
 import OAuth
 import RefreshEngine
+import SignIn
 
 extension OAuthTop {
     struct Login: AsyncParsableCommand {

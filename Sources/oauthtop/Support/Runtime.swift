@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import OAuth
 import RefreshEngine
+import SignIn
 import Telemetry
 import TokenStore
 
@@ -65,7 +66,8 @@ struct Runtime {
     /// (default 300; meant for tests).
     func browserSignIn(browser: BrowserSignIn.Browser, say: @escaping @Sendable (String) -> Void) -> BrowserSignIn {
         BrowserSignIn(
-            servers: Dictionary(config.servers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            servers: Dictionary(
+                config.servers.map { ($0.name, $0.signInSettings) }, uniquingKeysWith: { first, _ in first }),
             records: store, browser: browser,
             timeout: Self.seconds(environment: "OAUTHTOP_LOGIN_TIMEOUT") ?? BrowserSignIn.defaultTimeout,
             requestTimeout: config.refresh.requestTimeout, say: say)

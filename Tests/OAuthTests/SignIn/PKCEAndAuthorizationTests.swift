@@ -17,6 +17,7 @@ import Testing
         #expect(PKCE.isValidVerifier(first.verifier))
         #expect(first.verifier != second.verifier)
         #expect(first.challenge == PKCE.challenge(for: first.verifier))
+        #expect("\(first)" == "PKCE(S256, challenge: \(first.challenge))")
         #expect(!"\(first)".contains(first.verifier))
     }
 
@@ -36,9 +37,11 @@ import Testing
 }
 
 @Suite struct AuthorizationRequestTests {
+    static let state = "Xq3vB8nK1mZ6wR0tY5pL9cJ2hF7dG4sA-_eUoIiNaQk"
+    static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
     static let request = AuthorizationRequest(
         endpoint: URL(string: "https://auth.example.com/authorize")!, clientID: "client 1",
-        redirectURI: "http://127.0.0.1:53682/callback", scope: "mcp read", state: "st", codeChallenge: "ch",
+        redirectURI: "http://127.0.0.1:53682/callback", scope: "mcp read", state: state, codeChallenge: challenge,
         resource: "https://mcp.example.com/mcp", extraParameters: ["audience": "api", "state": "evil", "prompt": "consent"])
 
     @Test func parametersInOrderWithExtrasSortedAndReservedNamesIgnored() {
@@ -46,13 +49,13 @@ import Testing
             "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
             "resource", "audience", "prompt",
         ])
-        #expect(Self.request.parameters.first { $0.0 == "state" }?.1 == "st")
+        #expect(Self.request.parameters.first { $0.0 == "state" }?.1 == Self.state)
     }
 
     @Test func urlPercentEncodesEveryValue() {
         #expect(Self.request.url.absoluteString == "https://auth.example.com/authorize?response_type=code"
             + "&client_id=client%201&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback&scope=mcp%20read"
-            + "&state=st&code_challenge=ch&code_challenge_method=S256"
+            + "&state=\(Self.state)&code_challenge=\(Self.challenge)&code_challenge_method=S256"
             + "&resource=https%3A%2F%2Fmcp.example.com%2Fmcp&audience=api&prompt=consent")
     }
 
@@ -63,19 +66,21 @@ import Testing
         request.resource = nil
         request.extraParameters = [:]
         #expect(request.url.absoluteString == "https://auth.example.com/oauth?tenant=t1&response_type=code"
-            + "&client_id=client%201&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback&state=st"
-            + "&code_challenge=ch&code_challenge_method=S256")
-        #expect(!"\(request)".contains("st&"))
+            + "&client_id=client%201&redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback&state=\(Self.state)"
+            + "&code_challenge=\(Self.challenge)&code_challenge_method=S256")
+        #expect("\(request)" == "AuthorizationRequest(https://auth.example.com/oauth?tenant=t1, client_id: client 1)")
+        #expect(!"\(request)".contains(Self.state))
     }
 
     @Test func redirectParameters() {
-        #expect(AuthorizationResponse(query: ["code": "c1", "state": "s"]) == .code("c1"))
+        let code = "SplxlOBeZQQYbYS6WxSbIA-4f0e9c2b7a1d"
+        #expect(AuthorizationResponse(query: ["code": code, "state": Self.state]) == .code(code))
         #expect(
-            AuthorizationResponse(query: ["error": "access_denied", "error_description": "no", "code": "c1"])
+            AuthorizationResponse(query: ["error": "access_denied", "error_description": "no", "code": code])
                 == .error(code: "access_denied", description: "no"))
-        #expect(AuthorizationResponse(query: ["state": "s"]) == .malformed)
+        #expect(AuthorizationResponse(query: ["state": Self.state]) == .malformed)
         #expect(AuthorizationResponse(query: ["code": ""]) == .malformed)
-        #expect("\(AuthorizationResponse.code("secret-code"))" == "AuthorizationResponse(code)")
+        #expect("\(AuthorizationResponse.code(code))" == "AuthorizationResponse(code)")
         let parameters = AuthorizationResponse.parameters(query: "error_description=The+user%20said+no&state=a%2Bb&state=x")
         #expect(parameters == ["error_description": "The user said no", "state": "a+b"])
     }
@@ -123,18 +128,21 @@ import Testing
         #expect(body["client_name"] as? String == "oauthtop")
     }
 
+    static let secret = "cs-9fK2mQ7vX4bN1zR8tW3yL6pH0dJ5sGa"
+
     @Test func usesTheValuesInTheResponse() throws {
         let client = try ClientRegistrar.interpret(
-            Self.answer(201, #"{"client_id":"c-1","client_secret":"s","token_endpoint_auth_method":"client_secret_post","client_secret_expires_at":0,"redirect_uris":["\#(Self.redirect)"]}"#),
+            Self.answer(201, #"{"client_id":"c-1","client_secret":"\#(Self.secret)","token_endpoint_auth_method":"client_secret_post","client_secret_expires_at":0,"redirect_uris":["\#(Self.redirect)"]}"#),
             endpoint: Self.endpoint, redirectURI: Self.redirect)
         #expect(client == RegisteredClient(
-            clientID: "c-1", clientSecret: "s", authMethod: .clientSecretPost, redirectURIs: [Self.redirect]))
-        #expect(!"\(client)".contains("\"s\""))
+            clientID: "c-1", clientSecret: Self.secret, authMethod: .clientSecretPost, redirectURIs: [Self.redirect]))
+        #expect("\(client)" == "RegisteredClient(c-1, auth: client_secret_post)")
+        #expect(!"\(client)".contains(Self.secret))
     }
 
     @Test func aSecretWithoutAMethodMeansBasic() throws {
         let client = try ClientRegistrar.interpret(
-            Self.answer(200, #"{"client_id":"c-1","client_secret":"s","client_secret_expires_at":1900000000}"#),
+            Self.answer(200, #"{"client_id":"c-1","client_secret":"\#(Self.secret)","client_secret_expires_at":1900000000}"#),
             endpoint: Self.endpoint, redirectURI: Self.redirect)
         #expect(client.authMethod == .clientSecretBasic)
         #expect(client.clientSecretExpiresAt == Date(timeIntervalSince1970: 1_900_000_000))

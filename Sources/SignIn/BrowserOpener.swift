@@ -8,11 +8,15 @@ import Foundation
 /// stands for the URL, else the URL is the last argument), else `xdg-open`. The URL reaches the command as a
 /// positional argument of `/bin/sh`, never spliced into shell text, and the command's output goes to /dev/null so
 /// it cannot disturb the terminal.
-struct BrowserOpener: Sendable {
-    var environment: [String: String] = ProcessInfo.processInfo.environment
+public struct BrowserOpener: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
 
     /// The command line that would be used (for messages), or `nil` when there is none.
-    var command: String? {
+    public var command: String? {
         if let browser = environment["BROWSER"]?.split(separator: ":").first.map(String.init),
             !browser.trimmingCharacters(in: .whitespaces).isEmpty
         {
@@ -26,7 +30,7 @@ struct BrowserOpener: Sendable {
     /// Spawned with `posix_spawn`: stdin, stdout and stderr on /dev/null, every other descriptor closed (a browser
     /// that lives on must not keep the redirect port, the token store or the log open), default signal handling,
     /// and a process group of its own (Ctrl-C in the terminal does not reach it). A thread reaps it when it ends.
-    func open(_ url: URL) -> Bool {
+    public func open(_ url: URL) -> Bool {
         guard let command else { return false }
         let script = command.contains("%s") ? command.replacingOccurrences(of: "%s", with: "\"$1\"") : command + " \"$1\""
         let arguments = ["/bin/sh", "-c", script, "oauthtop-browser", url.absoluteString]

@@ -2,16 +2,17 @@
 ///
 /// Encoding escapes every byte except the RFC 3986 unreserved set `A-Za-z0-9-._~`, so `+`, `/`, `=`, `&`, spaces and
 /// non-ASCII are always percent-encoded. `URLComponents` leaves `+` raw, which servers read as a space: not used here.
-enum FormEncoding {
-    static func encode(_ pairs: [(String, String)]) -> String {
+/// Public so that the demo provider reads what oauthtop sends with the same rules.
+public enum FormEncoding {
+    public static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(component($0.0))=\(component($0.1))" }.joined(separator: "&")
     }
 
-    static func component(_ text: String) -> String {
+    public static func component(_ text: String) -> String {
         var encoded = ""
         encoded.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            if isUnreserved(byte) {
+            if Unreserved.contains(byte) {
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 encoded += "%" + String(hexDigits[Int(byte >> 4)]) + String(hexDigits[Int(byte & 0x0F)])
@@ -21,7 +22,7 @@ enum FormEncoding {
     }
 
     /// Pairs in order; `+` is a space; a malformed `%` escape is kept as written; a pair without `=` has an empty value.
-    static func decode(_ text: String) -> [(String, String)] {
+    public static func decode(_ text: String) -> [(String, String)] {
         text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : "")
@@ -29,17 +30,6 @@ enum FormEncoding {
     }
 
     private static let hexDigits = Array("0123456789ABCDEF")
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
-    }
 
     private static func unescape(_ text: Substring) -> String {
         let bytes = Array(text.utf8)
