@@ -52,4 +52,30 @@ import Testing
         #expect(model.handle(.char("q"), now: Fixtures.now) == Effect.none)
         #expect(model.handle(.char("x"), now: Fixtures.now) == .quit)
     }
+
+    /// The ACTION column writes the key that does the suggested action as the key table binds it.
+    @Test func theActionColumnFollowsTheTable() {
+        let map = Keymap([
+            KeyBinding([.char("i")], .login, "Sign in", footer: "sign-in"),
+            KeyBinding([.char("o")], .logs, "Log lines", footer: "log"),
+        ])
+        var model = DashboardModel(title: "t", expiryWarning: 60, timeZone: Fixtures.utc, keymap: map)
+        model.apply(Fixtures.demo)
+        let text = model.render(width: 120, height: 12, now: Fixtures.now).text
+        let revoked = text.first { $0.contains("revoked") } ?? ""
+        let flaky = text.first { $0.contains("flaky") } ?? ""
+        #expect(revoked.contains("i sign-in  Refresh token expired"))
+        #expect(flaky.contains("o log      Token refresh pending"))
+        #expect(!text.joined().contains("l login"))
+    }
+
+    @Test func actionsWithoutAKeyAreWrittenAsTheirContractNames() {
+        var model = DashboardModel(title: "t", timeZone: Fixtures.utc, keymap: Keymap([]))
+        model.apply(Fixtures.demo)
+        let text = model.render(width: 120, height: 12, now: Fixtures.now).text
+        let revoked = text.first { $0.contains("revoked") } ?? ""
+        let flaky = text.first { $0.contains("flaky") } ?? ""
+        #expect(revoked.contains("—         login      Refresh token expired"))
+        #expect(flaky.contains("in 3s     view_logs  Token refresh pending"))
+    }
 }

@@ -16,7 +16,8 @@ import Testing
     /// A reader that does not keep up holds one pending status per server, and reads each server's latest.
     @Test func slowReaderSeesLatestStateOfEveryServerAndMemoryStaysFlat() async {
         let broadcaster = StatusBroadcaster()
-        let stream = broadcaster.subscribe().stream
+        let mailbox = broadcaster.subscribe()
+        let stream = AsyncStream(unfolding: { await mailbox.take() })
         for round in 1...1000 {
             for server in 0..<100 {
                 broadcaster.publish(Self.status("s\(server)", retries: round))
@@ -40,6 +41,38 @@ import Testing
             mailbox.put(Self.status("s\(round % 50)", retries: round))
         }
         #expect(mailbox.pendingCount == 50)
+    }
+
+    /// A batch reader gets every server once per batch, with its latest status, in the order servers first changed.
+    @Test func aBatchHoldsTheLatestStatusOfEachChangedServerOnce() async {
+        let mailbox = StatusMailbox()
+        for round in 1...3 {
+            for server in 0..<1000 { mailbox.put(Self.status("s\(server)", retries: round)) }
+        }
+        let batch = await mailbox.takeBatch()
+        #expect(batch?.count == 1000)
+        #expect(batch?.map(\.name) == (0..<1000).map { "s\($0)" })
+        #expect(batch?.allSatisfy { $0.retryCount == 3 } == true)
+        #expect(mailbox.pendingCount == 0)
+        mailbox.put(Self.status("s7", retries: 4))
+        #expect(await mailbox.takeBatch()?.map(\.retryCount) == [4])
+        mailbox.finish()
+        #expect(await mailbox.takeBatch() == nil)
+    }
+
+    @Test func engineBatchesStartWithEveryServerThenCarryOnlyChanges() async throws {
+        let clock = ManualClock()
+        let h = EngineHarness(
+            sessions: [EngineHarness.session("a", clock: clock), EngineHarness.session("b", clock: clock)], clock: clock)
+        try await h.engine.start()
+        var batches = h.engine.statusBatches.makeAsyncIterator()
+        var first: [ServerStatus] = []
+        while first.count < 2, let batch = await batches.next() { first += batch }
+        #expect(first.map(\.name).sorted() == ["a", "b"])
+        _ = try await h.engine.refresh("b")
+        let next = await batches.next()
+        #expect(next?.map(\.name) == ["b"])
+        #expect(next?.first?.lastRefreshAt == clock.now)
     }
 
     @Test func newSubscriberStartsWithEveryServer() async throws {
@@ -100,8 +133,8 @@ import Testing
     @Test func abandonedSubscriptionsAreDropped() async {
         let broadcaster = StatusBroadcaster()
         do {
-            let subscription = broadcaster.subscribe()
-            _ = subscription
+            let mailbox = broadcaster.subscribe()
+            _ = mailbox
         }
         broadcaster.publish(Self.status("a", retries: 1))
         #expect(broadcaster.subscriberCount == 0)

@@ -12,7 +12,7 @@ extension RefreshEngine {
     ///
     /// Throws only when the sign-in cannot start: unknown, disabled or misconfigured server, or one already running.
     public func login(
-        _ name: String, onAuthorizationURL: @escaping @Sendable (URL) -> Void = { _ in }
+        _ name: String, onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) async throws(EngineError) -> LoginOutcome {
         guard let record = servers[name] else { throw .unknownServer(name) }
         if !record.definition.enabled { throw .disabled(name) }
@@ -39,6 +39,11 @@ extension RefreshEngine {
             await transition(name) { $0.signInFailed(restoring: restorePoint) }
             return .failed(failure)
         }
+    }
+
+    /// `login(_:onAuthorizationURL:)` for callers that read the URL from `ServerStatus.signInURL` instead.
+    public func login(_ name: String) async throws(EngineError) -> LoginOutcome {
+        try await login(name, onAuthorizationURL: { _ in })
     }
 
     /// Cancels the running sign-in of `name` (the dashboard's Esc); `login` then returns `.failed(.cancelled)`.

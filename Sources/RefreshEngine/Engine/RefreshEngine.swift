@@ -94,9 +94,22 @@ public actor RefreshEngine {
     /// Every server's status as it changes. Each access is a new subscription that starts with the current
     /// status of every server; a slow reader gets each server's latest status, never an unbounded backlog.
     public nonisolated var statuses: AsyncStream<ServerStatus> {
-        let (stream, mailbox) = broadcaster.subscribe()
+        let mailbox = subscribe()
+        return AsyncStream(unfolding: { await mailbox.take() }, onCancel: { mailbox.finish() })
+    }
+
+    /// The same subscription read a batch at a time: each element holds the latest status of every server that
+    /// changed since the previous one (the first holds every server). The mailbox is the only queue between the
+    /// engine and a reader, so a reader that applies whole batches never sees a server twice in one.
+    public nonisolated var statusBatches: AsyncStream<[ServerStatus]> {
+        let mailbox = subscribe()
+        return AsyncStream(unfolding: { await mailbox.takeBatch() }, onCancel: { mailbox.finish() })
+    }
+
+    private nonisolated func subscribe() -> StatusMailbox {
+        let mailbox = broadcaster.subscribe()
         Task { await self.sendSnapshot(to: mailbox) }
-        return stream
+        return mailbox
     }
 
     private func sendSnapshot(to mailbox: StatusMailbox) {

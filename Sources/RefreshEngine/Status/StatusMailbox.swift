@@ -70,6 +70,17 @@ final class StatusMailbox: Sendable {
         }
     }
 
+    /// Everything pending, oldest server first; waits when nothing is pending; `nil` once finished. A reader that
+    /// takes batches sees each server at most once per batch, however many statuses the engine published.
+    func takeBatch() async -> [ServerStatus]? {
+        guard let first = await take() else { return nil }
+        return state.withLock { state in
+            var batch = [first]
+            while let status = state.popFirst() { batch.append(status) }
+            return batch
+        }
+    }
+
     func finish() {
         let waiter = state.withLock { state in
             state.finished = true
@@ -108,8 +119,9 @@ final class StatusBroadcaster: Sendable {
         for mailbox in mailboxes { mailbox.put(status) }
     }
 
-    /// A new subscription; fill its mailbox with the current statuses after registering it.
-    func subscribe() -> (stream: AsyncStream<ServerStatus>, mailbox: StatusMailbox) {
+    /// A new subscription; fill its mailbox with the current statuses after registering it. The stream ends (and
+    /// frees the mailbox) when its reader is cancelled or drops it.
+    func subscribe() -> StatusMailbox {
         let mailbox = StatusMailbox()
         state.withLock { state in
             if state.finished {
@@ -118,8 +130,7 @@ final class StatusBroadcaster: Sendable {
                 state.subscribers.append(WeakMailbox(mailbox))
             }
         }
-        let stream = AsyncStream(unfolding: { await mailbox.take() }, onCancel: { mailbox.finish() })
-        return (stream, mailbox)
+        return mailbox
     }
 
     /// Ends every subscription after what is pending has been read.

@@ -38,7 +38,7 @@ public enum DashboardApp {
     ///   2 without a terminal, 1 when the terminal cannot be initialised. The terminal is restored on every path.
     @MainActor
     public static func run(
-        engine: RefreshEngine, title: String, options: Options = Options(),
+        engine: some DashboardEngine, title: String, options: Options = Options(),
         logLines: @escaping @Sendable (String) async -> [String]
     ) async -> Int32 {
         if let problem = Terminal.interactiveProblem() {
@@ -47,7 +47,7 @@ public enum DashboardApp {
         }
         let utf8 = Terminal.adoptLocale()
         var model = DashboardModel(
-            title: title, ascii: options.ascii ?? !utf8, expiryWarning: engine.policy.expiryWarning)
+            title: title, ascii: options.ascii ?? !utf8, expiryWarning: engine.expiryWarning)
         model.apply(await engine.snapshot())
         let environmentNoColor = getenv("NO_COLOR").map { String(cString: $0) }
         let noColor = options.noColor ?? (Scheme.forEnvironment(noColor: environmentNoColor).name == "monochrome")
@@ -58,8 +58,9 @@ public enum DashboardApp {
             printError("oauthtop: \(error)")
             return 1
         }
-        let painter = Painter(window: terminal.window, scheme: terminal.color ? .color : .monochrome)
-        let loop = DashboardLoop(engine: engine, terminal: terminal, painter: painter, model: model, logLines: logLines, onFrame: options.onFrame)
+        let loop = DashboardLoop(
+            engine: engine, screen: TerminalScreen(terminal: terminal), model: model, logLines: logLines,
+            onFrame: options.onFrame)
         return await loop.run()
     }
 

@@ -1,13 +1,3 @@
-/// A key as the terminal layer decodes it.
-public enum Key: Sendable, Hashable {
-    case char(Character)
-    case up, down, left, right, pageUp, pageDown, home, end
-    case enter, escape, backspace, tab
-    case ctrlC
-    /// The window changed size (ncurses' `KEY_RESIZE`).
-    case resize
-}
-
 /// What a binding does; the model turns it into state changes and `Effect`s.
 public enum Command: String, Sendable, Hashable, CaseIterable {
     case quit, help, back
@@ -77,29 +67,6 @@ public struct Keymap: Sendable {
         KeyBinding([.char("g"), .home], .top, "Go to the first row"),
         KeyBinding([.char("G"), .end], .bottom, "Go to the last row"),
     ])
-}
-
-extension Key {
-    /// How the footer and the help write this key.
-    func label(_ glyphs: Glyphs) -> String {
-        switch self {
-        case .char(let c): String(c)
-        case .up: glyphs.up
-        case .down: glyphs.down
-        case .left: "Left"
-        case .right: "Right"
-        case .pageUp: "PgUp"
-        case .pageDown: "PgDn"
-        case .home: "Home"
-        case .end: "End"
-        case .enter: glyphs.enter
-        case .escape: "Esc"
-        case .backspace: "Backspace"
-        case .tab: "Tab"
-        case .ctrlC: "Ctrl-C"
-        case .resize: "resize"
-        }
-    }
 }
 
 extension Keymap {
