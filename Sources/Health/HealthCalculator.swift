@@ -9,10 +9,18 @@ public struct HealthCalculator: Sendable {
         self.expiryWarning = expiryWarning
     }
 
+    /// The health of a server with these facts at `now`: the first matching rule of the table wins.
     public func evaluate(_ facts: HealthFacts, now: Date) -> HealthStatus {
         let expired = facts.accessTokenExpiresAt.map { $0 <= now } ?? false
+        return Self.administrative(facts)
+            ?? Self.refreshMachinery(facts, expired: expired)
+            ?? expiry(facts, expired: expired, now: now)
+            ?? Self.serverAnswer(facts)
+            ?? Self.healthy(facts, now: now)
+    }
 
-        // 1-5: administrative and sign-in states.
+    /// Rules 1-5: administrative and sign-in states.
+    private static func administrative(_ facts: HealthFacts) -> HealthStatus? {
         if !facts.enabled {
             return HealthStatus(level: .healthy, summary: "Disabled", action: .enable)
         }
@@ -28,8 +36,11 @@ public struct HealthCalculator: Sendable {
         if !facts.hasSession {
             return HealthStatus(level: .degraded, summary: "Sign-in required", action: .login)
         }
+        return nil
+    }
 
-        // 6-8: the refresh machinery.
+    /// Rules 6-8: a refresh that failed for good, or one being retried.
+    private static func refreshMachinery(_ facts: HealthFacts, expired: Bool) -> HealthStatus? {
         switch facts.refreshState {
         case .failed:
             let reason = facts.lastError.flatMap { $0.isEmpty ? nil : $0 }
@@ -43,14 +54,16 @@ public struct HealthCalculator: Sendable {
             return HealthStatus(
                 level: expired ? .unhealthy : .degraded,
                 summary: expired ? "Token expired, refresh retrying" : "Token refresh pending",
-                detail: Self.retryDetail(facts),
+                detail: retryDetail(facts),
                 action: .viewLogs
             )
         default:
-            break
+            return nil
         }
+    }
 
-        // 9-11: expiry.
+    /// Rules 9-11: an expired token, or one about to expire that nothing will refresh.
+    private func expiry(_ facts: HealthFacts, expired: Bool, now: Date) -> HealthStatus? {
         if expired {
             if !facts.hasRefreshToken {
                 return HealthStatus(
@@ -58,26 +71,30 @@ public struct HealthCalculator: Sendable {
             }
             return HealthStatus(level: .degraded, summary: "Token expired, refreshing")
         }
-        if let expiresAt = facts.accessTokenExpiresAt, !facts.hasRefreshToken,
+        guard let expiresAt = facts.accessTokenExpiresAt, !facts.hasRefreshToken,
             expiresAt.timeIntervalSince(now) <= expiryWarning
-        {
-            return HealthStatus(
-                level: .degraded,
-                summary: "Token expiring in \(TimeText.compact(expiresAt.timeIntervalSince(now)))",
-                detail: "Token expires at \(TimeText.rfc3339(expiresAt))",
-                action: .login
-            )
-        }
+        else { return nil }
+        return HealthStatus(
+            level: .degraded,
+            summary: "Token expiring in \(TimeText.compact(expiresAt.timeIntervalSince(now)))",
+            detail: "Token expires at \(TimeText.rfc3339(expiresAt))",
+            action: .login
+        )
+    }
 
-        // 12-13: what the MCP server itself said.
+    /// Rules 12-13: what the MCP server itself said to the connection probe.
+    private static func serverAnswer(_ facts: HealthFacts) -> HealthStatus? {
         if let rejection = facts.rejectedByServer {
             return HealthStatus(level: .unhealthy, summary: "Token rejected by server", detail: rejection, action: .login)
         }
         if case .unreachable(let summary, let detail) = facts.probe {
             return HealthStatus(level: .degraded, summary: summary, detail: detail, action: .viewLogs)
         }
+        return nil
+    }
 
-        // 14: all is well.
+    /// Rule 14: all is well.
+    private static func healthy(_ facts: HealthFacts, now: Date) -> HealthStatus {
         let summary: String
         if facts.probe == .connected {
             summary = "Connected"
