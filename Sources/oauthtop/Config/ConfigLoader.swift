@@ -21,6 +21,14 @@ struct ConfigLoader {
     }
 
     func parse(_ data: Data) throws(ConfigError) -> Config {
+        let top = try topLevelObject(data)
+        let policy = try top["refresh"].map { value throws(ConfigError) in try parseRefresh(value) } ?? RefreshPolicy()
+        let metricsListen = try parseMetrics(top["metrics"])
+        let (servers, skipped) = try parseServers(try serverEntries(top["mcpServers"]))
+        return Config(path: path, servers: servers, skipped: skipped, refresh: policy, metricsListen: metricsListen)
+    }
+
+    private func topLevelObject(_ data: Data) throws(ConfigError) -> [String: Any] {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
@@ -28,43 +36,49 @@ struct ConfigLoader {
             throw fail("not valid JSON (\(Self.jsonProblem(data, error: error)))")
         }
         guard let top = root as? [String: Any] else { throw fail("the top level must be a JSON object") }
+        return top
+    }
 
-        var policy = RefreshPolicy()
-        if let refresh = top["refresh"] {
-            policy = try parseRefresh(refresh)
+    private func parseMetrics(_ value: Any?) throws(ConfigError) -> String? {
+        guard let value else { return nil }
+        guard let object = value as? [String: Any] else { throw fail("must be an object", key: "metrics") }
+        try rejectUnknown(object, known: ["listen"], prefix: "metrics.")
+        guard let listen = object["listen"] else { return nil }
+        guard let text = listen as? String, Self.isLoopbackListen(text) else {
+            throw fail("must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)", key: "metrics.listen")
         }
-        var metricsListen: String?
-        if let metrics = top["metrics"] {
-            guard let object = metrics as? [String: Any] else { throw fail("must be an object", key: "metrics") }
-            try rejectUnknown(object, known: ["listen"], prefix: "metrics.")
-            if let listen = object["listen"] {
-                guard let text = listen as? String, Self.isLoopbackListen(text) else {
-                    throw fail("must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)", key: "metrics.listen")
-                }
-                metricsListen = text
-            }
-        }
+        return text
+    }
 
-        guard let servers = top["mcpServers"] else {
+    /// `mcpServers` as (name, entry) pairs: an object keyed by name (Claude Desktop, Cursor) or an array of objects
+    /// with `name` (mcpproxy).
+    private func serverEntries(_ servers: Any?) throws(ConfigError) -> [(name: String, body: Any)] {
+        guard let servers else {
             throw fail("missing; add \"mcpServers\": { \"name\": { \"url\": \"https://…\" } }", key: "mcpServers")
         }
-        var entries: [(name: String, body: Any)] = []
         if let object = servers as? [String: Any] {
-            entries = object.keys.sorted().map { ($0, object[$0]!) }
-        } else if let array = servers as? [Any] {
-            for (index, element) in array.enumerated() {
-                guard let body = element as? [String: Any] else {
-                    throw fail("must be an object with \"name\" and \"url\"", key: "mcpServers[\(index)]")
-                }
-                guard let name = body["name"] as? String, !name.isEmpty else {
-                    throw fail("needs a \"name\" (a non-empty string)", key: "mcpServers[\(index)].name")
-                }
-                entries.append((name, body))
-            }
-        } else {
+            return object.keys.sorted().map { ($0, object[$0]!) }
+        }
+        guard let array = servers as? [Any] else {
             throw fail("must be an object keyed by server name, or an array of objects with \"name\"", key: "mcpServers")
         }
+        var entries: [(name: String, body: Any)] = []
+        for (index, element) in array.enumerated() {
+            guard let body = element as? [String: Any] else {
+                throw fail("must be an object with \"name\" and \"url\"", key: "mcpServers[\(index)]")
+            }
+            guard let name = body["name"] as? String, !name.isEmpty else {
+                throw fail("needs a \"name\" (a non-empty string)", key: "mcpServers[\(index)].name")
+            }
+            entries.append((name, body))
+        }
+        return entries
+    }
 
+    /// Entries without `url` (stdio servers) are skipped, not errors.
+    private func parseServers(
+        _ entries: [(name: String, body: Any)]
+    ) throws(ConfigError) -> (servers: [ServerConfig], skipped: [String]) {
         var parsed: [ServerConfig] = []
         var skipped: [String] = []
         var seen = Set<String>()
@@ -80,7 +94,7 @@ struct ConfigLoader {
             }
             parsed.append(try parseServer(name, object))
         }
-        return Config(path: path, servers: parsed, skipped: skipped, refresh: policy, metricsListen: metricsListen)
+        return (parsed, skipped)
     }
 
     // MARK: Sections
