@@ -99,7 +99,7 @@ end
 complete -c 'oauthtop' -f
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop" version' -l 'version' -d 'Show the version.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'dashboard' -d 'Show every server\'s health live, refresh and log out from the keyboard (the default command).'
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'dashboard' -d 'Show every server\'s health live; refresh, sign in and log out from the keyboard (the default command).'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'demo' -d 'The dashboard over an embedded demo provider on 127.0.0.1: every state within a minute.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'serve' -d 'Run the refresh engine without a screen; serve Prometheus metrics; stop on SIGTERM or SIGINT.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'list' -d 'Show every configured server\'s session and health, as the store has it.'

@@ -50,7 +50,7 @@ _oauthtop() {
     case "${state}" in
     command)
         local -ar subcommands=(
-            'dashboard:Show every server'\''s health live, refresh and log out from the keyboard (the default command).'
+            'dashboard:Show every server'\''s health live; refresh, sign in and log out from the keyboard (the default command).'
             'demo:The dashboard over an embedded demo provider on 127.0.0.1: every state within a minute.'
             'serve:Run the refresh engine without a screen; serve Prometheus metrics; stop on SIGTERM or SIGINT.'
             'list:Show every configured server'\''s session and health, as the store has it.'

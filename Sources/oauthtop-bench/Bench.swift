@@ -29,7 +29,7 @@ enum Bench {
         guard arguments.first == "engine" else {
             print("usage: oauthtop-bench engine [--servers N] [--refreshes N]")
             print("       oauthtop-bench store [--dir FOLDER]")
-            print("       oauthtop-bench dashboard [--servers N] [--scenario idle|burst|live|startup]")
+            print("       oauthtop-bench dashboard [--servers N] [--scenario idle|burst|live|startup|storm|render]")
             exit(2)
         }
         let servers = value(after: "--servers", in: arguments) ?? 10_000

@@ -78,4 +78,10 @@ import Testing
         #expect(revoked.contains("—         login      Refresh token expired"))
         #expect(flaky.contains("in 3s     view_logs  Token refresh pending"))
     }
+
+    @Test func theHelpTextSummaryIsBuiltFromTheFooterHints() {
+        #expect(
+            Keymap.standard.summary
+                == "Keys: q quit, ? help, r refresh, R all, l login, L logout, v logs, / filter, s sort, Enter detail.")
+    }
 }

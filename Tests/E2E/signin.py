@@ -6,7 +6,7 @@ Each scenario starts its own peer and a config holding only the server's `url`; 
 which plays the user's browser (the peer auto-approves) and records the state and code it saw, so that the final
 check can grep every output and log for them and for every token.
 
-Test knobs used (README, "Tests"): OAUTHTOP_LOGIN_TIMEOUT (seconds the login waits for the browser),
+Test knobs used (docs/testing.md): OAUTHTOP_LOGIN_TIMEOUT (seconds the login waits for the browser),
 OAUTHTOP_PROBE_INTERVAL and OAUTHTOP_REJECTION_WINDOW (compress the 5-minute probe and the 1-minute window).
 Environment: OAUTHTOP (binary), E2E_ONLY (comma-separated scenario names). Ends with `N passed, N failed`.
 """

@@ -84,3 +84,10 @@ extension Keymap {
         }
     }
 }
+
+extension Keymap {
+    /// `Keys: q quit, ? help, r refresh, …` for `oauthtop dashboard --help` and the man page, from the footer hints.
+    public var summary: String {
+        "Keys: " + footerHints(.ascii).map { "\($0.key) \($0.word)" }.joined(separator: ", ") + "."
+    }
+}

@@ -7,8 +7,8 @@ extension OAuthTop {
     struct DashboardCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dashboard",
-            abstract: "Show every server's health live, refresh and log out from the keyboard (the default command).",
-            discussion: "Keys: r refresh, R refresh all, L log out, v logs, / filter, s sort, Enter detail, ? help, q quit.")
+            abstract: "Show every server's health live; refresh, sign in and log out from the keyboard (the default command).",
+            discussion: Keymap.standard.summary)
 
         @OptionGroup var global: GlobalOptions
 

@@ -30,7 +30,7 @@ struct LogTail: Sendable {
 
     static func format(_ object: [String: Any]) -> String {
         let ts = object["ts"] as? String ?? ""
-        // 2026-11-27T10:42:07.123+0000 -> 10:42:07
+        // 2026-11-27T10:42:07.123Z -> 10:42:07
         let time = ts.count >= 19 ? String(ts.dropFirst(11).prefix(8)) : ts
         let level = (object["level"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
         var text = "\(time) \(level)\(object["msg"] as? String ?? "")"

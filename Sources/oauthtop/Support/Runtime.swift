@@ -52,7 +52,7 @@ struct Runtime {
         signIn: (any SignInService)? = nil, probes: Bool = false
     ) -> RefreshEngine {
         var policy = config.refresh
-        // Test knobs (README, "Tests"): compress the 5-minute probe interval and the 1-minute rejection window.
+        // Test knobs (docs/testing.md): compress the 5-minute probe interval and the 1-minute rejection window.
         if let interval = Self.seconds(environment: "OAUTHTOP_PROBE_INTERVAL") { policy.probeInterval = interval }
         if let window = Self.seconds(environment: "OAUTHTOP_REJECTION_WINDOW") { policy.rejectionWindow = window }
         return RefreshEngine(
