@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (DESIGN.md section 1): each target imports only the targets listed before it, and only what it declares
-// here (scripts/check-layers checks both).
+// here (scripts/check-layers checks the declarations and DESIGN's table of who may import what).
 let package = Package(
     name: "oauthtop",
     platforms: [.macOS(.v15)],
