@@ -168,14 +168,19 @@ import Testing
         let error = await #expect(throws: TokenEndpointError.self) {
             try await client.refresh(Exchange.defaultRequest(endpoint.url))
         }
-        try await Task.sleep(for: .milliseconds(300))
-        let settled = produced.count
-        try await Task.sleep(for: .milliseconds(300))
-        let later = produced.count
+        // Wait for the server to stop sending: its count holds still for 300 ms (within 10 s at most).
+        var sent = produced.count
+        var stopped = false
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !stopped, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+            stopped = produced.count == sent
+            sent = produced.count
+        }
         await endpoint.stop()
         #expect(error == TokenEndpointError(kind: .malformedResponse, status: 200, detail: "response body over 1 MiB"))
-        #expect(later == settled)
-        #expect(later < 1024, "the server sent \(later) of 16384 chunks of 64 KiB")
+        #expect(stopped, "the server was still sending after 10 s: \(sent) of 16384 chunks")
+        #expect(sent < 1024, "the server sent \(sent) of 16384 chunks of 64 KiB")
     }
 
     @Test func streamedBodyOver1MiBRefusedWhileReading() async throws {
@@ -214,15 +219,20 @@ import Testing
         }
         let client = TokenClient(timeout: 10)
         let request = Exchange.defaultRequest(endpoint.url)
-        let started = ContinuousClock.now
         let task = Task { try await client.refresh(request) }
-        try await Task.sleep(for: .milliseconds(200))
+        // Cancel once the request is at the server, which holds its answer for 5 s.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while endpoint.received.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(endpoint.received.count == 1)
+        let cancelled = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        let elapsed = ContinuousClock.now - started
+        let elapsed = ContinuousClock.now - cancelled
         await endpoint.stop()
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(elapsed < .seconds(2))
+        #expect(elapsed < .seconds(2), "the answer would have taken 5 s")
     }
 
     @Test func connectionRefusedIsNetwork() async throws {

@@ -369,7 +369,7 @@ import TokenStore
         try await h.engine.start()
         await #expect(throws: EngineError.unknownServer("nope")) { try await h.engine.refresh("nope") }
         #expect(EngineError.unknownServer("nope").description == "no server named 'nope' in the configuration")
-        await #expect(throws: EngineError.self) { try await h.engine.status(of: "nope") }
+        await #expect(throws: EngineError.unknownServer("nope")) { try await h.engine.status(of: "nope") }
     }
 
     @Test func tokenThatExpiredBeforeItWasIssuedIsRefreshedAtOnce() async throws {

@@ -51,9 +51,12 @@ import Testing
         let error = await #expect(throws: CallbackServer.StartError.self) {
             _ = try await CallbackServer.start(port: first.port, inbox: inbox, handlerTimeout: 10)
         }
-        guard case .cannotListen(let port, let reason)? = error else { return }
+        guard case .cannotListen(let port, let reason)? = error else {
+            Issue.record("expected cannotListen, got \(String(describing: error))")
+            return
+        }
         #expect(port == first.port)
-        #expect(!reason.isEmpty)
+        #expect(reason.contains("Address already in use"), "the system's reason (EADDRINUSE): \(reason)")
     }
 }
 

@@ -160,7 +160,10 @@ import Testing
         #expect(throws: SignInError(.network, "client registration at https://auth.example.com/register: HTTP 503")) {
             try ClientRegistrar.interpret(Self.answer(503, "<html></html>"), endpoint: Self.endpoint, redirectURI: Self.redirect)
         }
-        #expect(throws: SignInError.self) {
+        #expect(throws: SignInError(
+            .provider,
+            "client registration at https://auth.example.com/register: the server did not register the redirect URI "
+                + "http://127.0.0.1:53682/callback")) {
             try ClientRegistrar.interpret(
                 Self.answer(201, #"{"client_id":"c","redirect_uris":["http://127.0.0.1:1/other"]}"#),
                 endpoint: Self.endpoint, redirectURI: Self.redirect)
