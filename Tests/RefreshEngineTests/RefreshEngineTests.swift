@@ -473,13 +473,3 @@ extension RefreshEngineTests {
         #expect(h.refresher.requestCount == 0)
     }
 }
-
-extension RetryAfterTests {
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
-}

@@ -59,23 +59,3 @@ import Testing
         #expect(reason.contains("Address already in use"), "the system's reason (EADDRINUSE): \(reason)")
     }
 }
-
-@Suite struct CallbackPageTests {
-    @Test func pagesEscapeWhatTheyQuote() {
-        let failed = CallbackPage.html(.page(.failed("The provider said: <script>&\"'")))
-        #expect(failed.status == 200)
-        #expect(failed.body.contains("<p>The provider said: &lt;script&gt;&amp;&quot;&#39;</p>"))
-        #expect(CallbackPage.html(.wrongState).status == 400)
-        #expect(CallbackPage.html(.alreadyHandled).body.contains("<title>oauthtop: Already handled</title>"))
-    }
-}
-
-@Suite struct BrowserOpenerTests {
-    @Test func browserCommandComesFromBROWSERThenXdgOpen() {
-        #expect(
-            BrowserOpener(environment: ["BROWSER": "firefox --new-tab:chromium", "PATH": "/nonexistent"]).command
-                == "firefox --new-tab")
-        #expect(BrowserOpener(environment: ["PATH": "/nonexistent"]).command == nil)
-        #expect(BrowserOpener(environment: ["BROWSER": " ", "PATH": "/nonexistent"]).command == nil)
-    }
-}
