@@ -445,7 +445,8 @@ import TokenStore
 }
 
 extension RefreshEngineTests {
-    /// A `token` call or an import in another process wrote new tokens: the engine takes them on its next wake.
+    /// A `token` call or an import in another process wrote new tokens: the engine takes them at its next store
+    /// sync (`run()` syncs at most every `RefreshPolicy.storeSyncInterval`, 5 s).
     @Test func syncAdoptsTokensAnotherProcessWrote() async throws {
         let clock = ManualClock()
         let h = H(sessions: [H.session("jira", clock: clock, lifetime: 3600)], clock: clock)
