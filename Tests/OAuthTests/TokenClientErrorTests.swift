@@ -28,8 +28,21 @@ import Testing
     }
 
     @Test func subSecondTimeoutStillLetsFastAnswersThrough() async throws {
-        let exchange = try await Exchange.refresh(timeout: 0.5) { _ in Reply.json(#"{"access_token":"at-new"}"#) }
-        #expect(try exchange.outcome.get() == TokenResponse(accessToken: "at-new"))
+        let endpoint = try await FakeTokenEndpoint.start { _ in Reply.json(#"{"access_token":"at-new"}"#) }
+        let request = Exchange.defaultRequest(endpoint.url)
+        // The first exchange, with time to spare, pays for the first use of the HTTP machinery, which a busy machine
+        // stretches past half a second; the second measures the 0.5 s deadline against a plain exchange.
+        var answers: [Result<TokenResponse, any Error>] = []
+        for timeout in [30, 0.5] {
+            do {
+                answers.append(.success(try await TokenClient(timeout: timeout).refresh(request)))
+            } catch {
+                answers.append(.failure(error))
+            }
+        }
+        await endpoint.stop()
+        #expect(try answers[0].get() == TokenResponse(accessToken: "at-new"))
+        #expect(try answers[1].get() == TokenResponse(accessToken: "at-new"))
     }
 
     @Test func errorInside200() async throws {
