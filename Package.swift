@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layering (DESIGN.md section 1): each target imports only the targets listed before it.
+// Layering (DESIGN.md section 1): each target imports only the targets listed before it, and only what it declares
+// here (scripts/check-layers checks the declarations and DESIGN's table of who may import what).
 let package = Package(
     name: "oauthtop",
     platforms: [.macOS(.v15)],
@@ -31,6 +32,7 @@ let package = Package(
                 "Health", "OAuth", "TokenStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // Browser sign-in as a library (DESIGN.md section 4, `login`): the steps from discovery to the stored
@@ -51,6 +53,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         // ncursesw as a system library. No pkgConfig: Debian's ncursesw.pc only adds -D flags that SwiftPM drops with
@@ -90,21 +93,32 @@ let package = Package(
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore"]),
-        .testTarget(name: "OAuthTests", dependencies: ["OAuth", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .testTarget(
+            name: "OAuthTests",
+            dependencies: [
+                "OAuth",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Health", "RefreshEngine"]),
         .testTarget(name: "DemoProviderTests", dependencies: ["DemoProvider", "OAuth"]),
         .testTarget(
             name: "RefreshEngineTests",
             dependencies: [
-                "RefreshEngine", "OAuthTopTesting",
+                "RefreshEngine", "OAuthTopTesting", "Health", "OAuth", "TokenStore",
                 .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
             name: "OAuthTopTests",
-            dependencies: ["oauthtop", "OAuthTopTesting", "SignIn", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: [
+                "oauthtop", "OAuthTopTesting", "SignIn", "Health", "OAuth", "TokenStore", "RefreshEngine",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
         ),
         // The sign-in end to end in process: the real callback server, DemoProvider as the authorization server.
         .testTarget(
@@ -116,7 +130,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TelemetryTests",
-            dependencies: ["Telemetry", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: [
+                "Telemetry",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -10,10 +10,11 @@ MODE:
   missing_code     GET the Location without its `code` (state kept)
   deny             skip the provider: GET the redirect URI with error=access_denied and the right state
   nothing          do nothing (the sign-in times out)
-Everything seen (state, code, HTTP statuses, page titles) is written as JSON to RECORD_FILE, so the suite can
-check the pages and grep its output for the state and the code.
+Everything seen (state, code, redirect URI, HTTP statuses, page titles, the URLs visited without their query) is
+written as JSON to RECORD_FILE, so the suite can check the pages and grep its output for the state and the code.
 """
 import json
+import os
 import re
 import sys
 import urllib.error
@@ -54,13 +55,16 @@ def main():
     record = {"mode": mode, "visits": []}
     params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
     record["state"] = params.get("state")
+    record["redirect_uri"] = params.get("redirect_uri")
     record["authorization_params"] = sorted(params)
     record["code_challenge_method"] = params.get("code_challenge_method")
 
     def visit(target, label):
         status, headers, body = get(target)
+        parts = urllib.parse.urlsplit(target)
         record["visits"].append({"label": label, "status": status, "title": title(body),
-                                 "referrer_policy": headers.get("Referrer-Policy")})
+                                 "referrer_policy": headers.get("Referrer-Policy"),
+                                 "url": urllib.parse.urlunsplit(parts._replace(query="", fragment=""))})
         return status, headers
 
     try:
@@ -82,8 +86,10 @@ def main():
                 visit(location, "callback")
     except Exception as error:  # recorded for the suite to report
         record["error"] = repr(error)
-    with open(record_file, "w") as handle:
+    # Written whole or not at all: the suite reads the file as soon as it exists.
+    with open(record_file + ".partial", "w") as handle:
         json.dump(record, handle)
+    os.replace(record_file + ".partial", record_file)
 
 
 if __name__ == "__main__":

@@ -313,10 +313,14 @@ def scenario_throttled():
         stage = Single("throttled", {"ACCESS_TTL": 4},
                        before_serve=lambda peer, f=fault: peer.fault(path="/token", count=1, status=429, **f))
         try:
-            row, seen = stage.watch(lambda r: r["refresh_state"] == "retrying", 15)
-            wait = iso_seconds(row["next_attempt"]) - seen if row and row.get("next_attempt") else -1
-            check(f"429 Retry-After as {label}: next attempt about {expected:.0f} s out (backoff alone: 0.5 s)",
-                  expected - 1.2 <= wait <= expected + 0.3, f"wait={wait:.2f} {json.dumps(row)}")
+            row, _ = stage.watch(lambda r: r["refresh_state"] == "retrying", 15)
+            # When the peer got the refresh it answered with 429 (the retry comes seconds later, after Retry-After).
+            asked = (stage.peer.stats()["last_token_request"] or {}).get("at", 0)
+            wait = iso_seconds(row["next_attempt"]) - asked if row and row.get("next_attempt") else -1
+            # next_attempt is RFC 3339 in whole seconds (up to 1 s early); the answer reaches oauthtop a little
+            # after the peer read the request.
+            check(f"429 Retry-After as {label}: next attempt {expected:.0f} s after the 429 (backoff alone: 0.5 s)",
+                  expected - 1 < wait <= expected + 0.3, f"wait={wait:.2f} {json.dumps(row)}")
             row, _ = stage.watch(healthy_again, expected + 10)
             check(f"429 Retry-After as {label}: healthy after the wait", row is not None, json.dumps(stage.row()))
         finally:
@@ -478,21 +482,30 @@ def scenario_restart_recovery():
 
 
 def scenario_bad_config():
-    """Ten kinds of mistakes: one clear line naming the file (and server and key), exit 2, nothing else."""
+    """Eleven kinds of mistakes: one line naming the file, the server and the key where there is one, and the
+    problem; exit 2, nothing else."""
+    # kind: (config text or None for no file, the line after "oauthtop: FILE: ")
     mistakes = {
-        "missing file": None,
-        "broken JSON": '{"mcpServers": {"a": {"url": "https://x"},}',
-        "top level not an object": "[]",
-        "no mcpServers": '{"servers": {}}',
-        "url not a URL": '{"mcpServers": {"jira": {"url": "mcp.atlassian.com"}}}',
-        "enabled not a boolean": '{"mcpServers": {"jira": {"url": "https://x", "enabled": "yes"}}}',
-        "duplicate names": '{"mcpServers": [{"name": "a", "url": "https://x"}, {"name": "a", "url": "https://y"}]}',
-        "redirect_port out of range": '{"mcpServers": {"jira": {"url": "https://x", "oauth": {"redirect_port": 0}}}}',
-        "threshold out of range": '{"mcpServers": {}, "refresh": {"threshold": 2}}',
-        "metrics not loopback": '{"mcpServers": {}, "metrics": {"listen": "0.0.0.0:9"}}',
-        "unknown refresh key": '{"mcpServers": {}, "refresh": {"treshold": 0.5}}',
+        "missing file": (None, "file not found; create it with an \"mcpServers\" object"),
+        "broken JSON": ('{"mcpServers": {"a": {"url": "https://x"},}', "not valid JSON ("),
+        "top level not an object": ("[]", "the top level must be a JSON object"),
+        "no mcpServers": ('{"servers": {}}', "key 'mcpServers': missing"),
+        "url not a URL": ('{"mcpServers": {"jira": {"url": "mcp.atlassian.com"}}}',
+                          "server 'jira': key 'url': must be an absolute http(s) URL (got \"mcp.atlassian.com\")"),
+        "enabled not a boolean": ('{"mcpServers": {"jira": {"url": "https://x", "enabled": "yes"}}}',
+                                  "server 'jira': key 'enabled': must be true or false"),
+        "duplicate names": ('{"mcpServers": [{"name": "a", "url": "https://x"}, {"name": "a", "url": "https://y"}]}',
+                            "server 'a': appears twice"),
+        "redirect_port out of range": ('{"mcpServers": {"jira": {"url": "https://x", "oauth": {"redirect_port": 0}}}}',
+                                       "server 'jira': key 'oauth.redirect_port': must be a port number from 1 to 65535"),
+        "threshold out of range": ('{"mcpServers": {}, "refresh": {"threshold": 2}}',
+                                   "key 'refresh.threshold': must be greater than 0 and less than 1 (got 2.0)"),
+        "metrics not loopback": ('{"mcpServers": {}, "metrics": {"listen": "0.0.0.0:9"}}',
+                                 "key 'metrics.listen': must be \"127.0.0.1:PORT\""),
+        "unknown refresh key": ('{"mcpServers": {}, "refresh": {"treshold": 0.5}}',
+                                "key 'refresh.treshold': unknown key; known keys are expiry_warning, jitter"),
     }
-    for kind, text in mistakes.items():
+    for kind, (text, expected) in mistakes.items():
         folder = tempfile.mkdtemp(prefix="oauthtop-badconfig-")
         path = os.path.join(folder, "config.json")
         if text is not None:
@@ -500,9 +513,10 @@ def scenario_bad_config():
         env = dict(os.environ, OAUTHTOP_CONFIG=path, OAUTHTOP_STATE_DIR=os.path.join(folder, "state"))
         result = subprocess.run([BIN, "list"], capture_output=True, text=True, env=env, timeout=30)
         lines = [line for line in result.stderr.splitlines() if line.strip()]
-        check(f"bad config ({kind}): exit 2, one line naming the file",
-              result.returncode == 2 and len(lines) == 1 and path in lines[0] and result.stdout == "",
-              f"rc={result.returncode} {result.stderr!r}")
+        check(f"bad config ({kind}): exit 2, one line: file, server and key, problem",
+              result.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"oauthtop: {path}: {expected}")
+              and result.stdout == "" and not os.path.exists(os.path.join(folder, "state")),
+              f"rc={result.returncode} {result.stderr!r}, expected {expected!r}")
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -522,7 +536,8 @@ def scenario_exit_codes():
         check("logout: forgets the session, list says Logged out / login",
               result.returncode == 0 and row["summary"] == "Logged out" and row["action"] == "login", json.dumps(row))
         result = home.run("refresh")
-        check("refresh without names: usage error exit 2", result.returncode == 2)
+        check("refresh without names: usage error exit 2 saying what to pass",
+              result.returncode == 2 and "name one or more servers, or pass --all" in result.stderr, result.stderr)
     finally:
         home.close()
         peer.stop()

@@ -12,6 +12,7 @@ Environment: OAUTHTOP (binary), E2E_ONLY (comma-separated scenario names). Ends 
 """
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -52,10 +53,10 @@ class SignInHome(Home):
 
 
 def read_record(path, timeout=10):
-    """What browser.py saw; its values (state, code) join the secrets no output may contain."""
-    if not eventually(lambda: os.path.exists(path) and os.path.getsize(path) > 0, timeout):
+    """What browser.py saw; its values (state, code) join the secrets no output may contain. browser.py writes the
+    file whole (rename), so it is complete once it exists."""
+    if not eventually(lambda: os.path.exists(path), timeout):
         return {}
-    time.sleep(0.05)
     with open(path) as handle:
         seen = json.load(handle)
     headless.SECRETS.update(v for v in (seen.get("state"), seen.get("code")) if v)
@@ -115,10 +116,16 @@ def scenario_login():
               and {"code", "code_verifier", "redirect_uri", "resource", "client_id"} <= set(last.get("params", []))
               and last.get("resource") == peer.url + "/mcp", json.dumps(stats))
         row, clients, discovery = collect_session_secrets(home, "jira")
-        check("store: session, one client registration for 127.0.0.1, and the discovered endpoints",
-              row is not None and len(clients) == 1 and clients[0][1].startswith("http://127.0.0.1:")
+        # The redirect URI registered is the one the authorization URL carried and the one whose port answered the
+        # browser with the "Signed in" page.
+        redirect = seen.get("redirect_uri") or ""
+        check("store: session, one client registration for the 127.0.0.1 callback that answered, and the discovered "
+              "endpoints",
+              row is not None and len(clients) == 1 and clients[0][1] == redirect
+              and re.fullmatch(r"http://127\.0\.0\.1:[0-9]+/callback", redirect)
+              and bool(callback) and callback[0]["url"] == redirect
               and discovery == (peer.url, peer.url + "/authorize", peer.url + "/token", peer.url + "/register",
-                                peer.url + "/revoke", peer.url + "/mcp"), f"{clients} {discovery}")
+                                peer.url + "/revoke", peer.url + "/mcp"), f"{clients} {redirect} {discovery}")
         code, token = home.token("jira")
         check("token: the signed-in token works on the peer's MCP endpoint", code == 0 and peer.mcp_accepts(token))
         rows = home.list()
@@ -293,7 +300,8 @@ def scenario_bad_provider():
         check("unreachable server: exit 1 with 'connection refused'",
               result.returncode == 1 and "connection refused" in result.stderr, output(result))
         result, _ = home.login("nope", "nothing")
-        check("unknown server: exit 2", result.returncode == 2, output(result))
+        check("unknown server: exit 2 naming it and the config file",
+              result.returncode == 2 and f"no server named 'nope' in {home.config}" in result.stderr, output(result))
     finally:
         home.close()
         peer.stop()

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Health
 
-/// T033 and every row of DESIGN.md section 3, with the exact strings.
+/// Every row of DESIGN.md section 3 with its exact strings, and every refresh state's level, action and summary.
 @Suite struct HealthCalculatorTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
     static let calculator = HealthCalculator(expiryWarning: 3600)
@@ -144,7 +144,7 @@ import Testing
         #expect(Self.calculator.evaluate(row.facts, now: Self.now) == row.expected)
     }
 
-    /// T033: each refresh state maps to its level and action.
+    /// Each refresh state of a signed-in session with a valid token maps to its level, action and summary.
     @Test(arguments: [
         (RefreshState.idle, HealthLevel.healthy, SuggestedAction?.none, "Token valid for 42m"),
         (.scheduled, .healthy, nil, "Token valid for 42m"),

@@ -77,7 +77,11 @@ import Testing
     }
 
     @Test func missingFileSaysWhereItLooked() {
-        #expect(throws: ConfigError.self) { try ConfigLoader(path: "/nonexistent/oauthtop/config.json").load() }
+        let path = "/nonexistent/oauthtop/config.json"
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader(path: path).load() }
+        #expect(error == ConfigError(
+            file: path, problem: "file not found; create it with an \"mcpServers\" object (see Resources/config.example.json), or pass --config"))
+        #expect(error?.description.hasPrefix("\(path): file not found") == true)
     }
 
     @Test func pathsFollowXDGAndOverrides() throws {

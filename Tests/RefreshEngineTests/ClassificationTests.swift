@@ -67,35 +67,3 @@ import Testing
         #expect(TokenEndpointError.timeout(after: 30).description == "timeout: no answer within 30s")
     }
 }
-
-@Suite struct RetryAfterTests {
-    static let now = Date(timeIntervalSince1970: 1_800_000_000)  // Fri, 15 Jan 2027 08:00:00 GMT
-
-    @Test(arguments: [
-        ("120", 120.0), (" 0 ", 0), ("Fri, 15 Jan 2027 08:02:00 GMT", 120), ("Friday, 15-Jan-27 08:01:00 GMT", 60),
-        ("Fri Jan 15 08:00:30 2027", 30), ("Fri, 15 Jan 2027 07:00:00 GMT", 0),
-    ])
-    func parses(header: String, seconds: Double) {
-        #expect(RetryAfter.seconds(from: header, now: Self.now) == seconds)
-    }
-
-    @Test(arguments: ["", "-5", "soon", "1.5", "Fri, 99 Foo 2027"])
-    func rejectsGarbage(header: String) {
-        #expect(RetryAfter.seconds(from: header, now: Self.now) == nil)
-    }
-}
-
-@Suite struct DeadlineQueueTests {
-    @Test func popsInTimeOrder() {
-        var queue = DeadlineQueue()
-        let base = Date(timeIntervalSince1970: 0)
-        let offsets = (0..<500).map { ($0 * 7919) % 1000 }
-        for (index, offset) in offsets.enumerated() {
-            queue.insert(.init(date: base.addingTimeInterval(Double(offset)), server: "s\(index)", generation: 0))
-        }
-        var popped: [Double] = []
-        while let entry = queue.popFirst() { popped.append(entry.date.timeIntervalSince(base)) }
-        #expect(popped == offsets.sorted().map(Double.init))
-        #expect(queue.next == nil)
-    }
-}

@@ -369,7 +369,7 @@ import TokenStore
         try await h.engine.start()
         await #expect(throws: EngineError.unknownServer("nope")) { try await h.engine.refresh("nope") }
         #expect(EngineError.unknownServer("nope").description == "no server named 'nope' in the configuration")
-        await #expect(throws: EngineError.self) { try await h.engine.status(of: "nope") }
+        await #expect(throws: EngineError.unknownServer("nope")) { try await h.engine.status(of: "nope") }
     }
 
     @Test func tokenThatExpiredBeforeItWasIssuedIsRefreshedAtOnce() async throws {
@@ -445,7 +445,8 @@ import TokenStore
 }
 
 extension RefreshEngineTests {
-    /// A `token` call or an import in another process wrote new tokens: the engine takes them on its next wake.
+    /// A `token` call or an import in another process wrote new tokens: the engine takes them at its next store
+    /// sync (`run()` syncs at most every `RefreshPolicy.storeSyncInterval`, 5 s).
     @Test func syncAdoptsTokensAnotherProcessWrote() async throws {
         let clock = ManualClock()
         let h = H(sessions: [H.session("jira", clock: clock, lifetime: 3600)], clock: clock)
@@ -471,15 +472,5 @@ extension RefreshEngineTests {
         #expect(try await h.status("jira").health.summary == "Logged out")
         await h.tick(at: clock.now.addingTimeInterval(86_400))
         #expect(h.refresher.requestCount == 0)
-    }
-}
-
-extension RetryAfterTests {
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
     }
 }

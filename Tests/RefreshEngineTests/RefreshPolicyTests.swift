@@ -78,7 +78,9 @@ import Testing
     }
 
     @Test func validationNamesTheKey() {
-        #expect(throws: RefreshPolicy.Invalid.self) { try RefreshPolicy(threshold: 1.5).validate() }
+        #expect(throws: RefreshPolicy.Invalid(key: "threshold", problem: "must be greater than 0 and less than 1 (got 1.5)")) {
+            try RefreshPolicy(threshold: 1.5).validate()
+        }
         do {
             try RefreshPolicy(retryBackoffBase: 20, maxRetryBackoff: 10).validate()
             Issue.record("expected a validation error")

@@ -67,8 +67,12 @@ import Testing
             sessions: [H.session("jira", clock: clock, age: 7200, refreshToken: "rt-secret-0", accessToken: "at-secret-0")],
             refresher: refresher, clock: clock)
         try await h.engine.start()
+        let failedAt = clock.now
         await h.tick()
-        await h.tick(at: try #require(try await h.status("jira").nextAttempt))
+        let retryAt = try #require(try await h.status("jira").nextAttempt)
+        // The first retry waits the policy's backoff base (10 s); the clock starts at 2027-01-15T08:00:00Z.
+        #expect(retryAt == failedAt.addingTimeInterval(RefreshPolicy().retryBackoffBase))
+        await h.tick(at: retryAt)
         let messages = h.messages
         for expected in [
             "OAuth token refresh scheduled", "OAuth token refresh attempt", "OAuth token refresh failed",
@@ -79,7 +83,7 @@ import Testing
         #expect(!messages.contains("OAuth client connection successful"))
         let retry = try #require(h.logs.entries.first { "\($0.message)" == "OAuth token refresh retry scheduled" })
         #expect(retry.metadata["retry_count"] == "1")
-        #expect(retry.metadata["next_attempt"] != nil)
+        #expect(retry.metadata["next_attempt"] == "2027-01-15T08:00:10Z")
         let failed = try #require(h.logs.entries.first { "\($0.message)" == "OAuth token refresh failed" })
         #expect(failed.metadata["error"] == "HTTP 503: upstream rejected [redacted] for client")
         #expect(failed.metadata["result"] == "failed_other")

@@ -252,7 +252,10 @@ import TokenStore
             let refresh = RefreshRequest(
                 tokenEndpoint: URL(string: h.base.absoluteString + "/token")!, refreshToken: stored.refreshToken!,
                 clientID: stored.client!.clientID, resource: h.mcp)
-            await #expect(throws: TokenEndpointError.self) { try await TokenClient(timeout: 10).refresh(refresh) }
+            await #expect(
+                throws: TokenEndpointError(
+                    kind: .http, status: 400, code: "invalid_grant", errorDescription: "the refresh token was revoked")
+            ) { try await TokenClient(timeout: 10).refresh(refresh) }
         }
     }
 }

@@ -51,28 +51,11 @@ import Testing
         let error = await #expect(throws: CallbackServer.StartError.self) {
             _ = try await CallbackServer.start(port: first.port, inbox: inbox, handlerTimeout: 10)
         }
-        guard case .cannotListen(let port, let reason)? = error else { return }
+        guard case .cannotListen(let port, let reason)? = error else {
+            Issue.record("expected cannotListen, got \(String(describing: error))")
+            return
+        }
         #expect(port == first.port)
-        #expect(!reason.isEmpty)
-    }
-}
-
-@Suite struct CallbackPageTests {
-    @Test func pagesEscapeWhatTheyQuote() {
-        let failed = CallbackPage.html(.page(.failed("The provider said: <script>&\"'")))
-        #expect(failed.status == 200)
-        #expect(failed.body.contains("<p>The provider said: &lt;script&gt;&amp;&quot;&#39;</p>"))
-        #expect(CallbackPage.html(.wrongState).status == 400)
-        #expect(CallbackPage.html(.alreadyHandled).body.contains("<title>oauthtop: Already handled</title>"))
-    }
-}
-
-@Suite struct BrowserOpenerTests {
-    @Test func browserCommandComesFromBROWSERThenXdgOpen() {
-        #expect(
-            BrowserOpener(environment: ["BROWSER": "firefox --new-tab:chromium", "PATH": "/nonexistent"]).command
-                == "firefox --new-tab")
-        #expect(BrowserOpener(environment: ["PATH": "/nonexistent"]).command == nil)
-        #expect(BrowserOpener(environment: ["BROWSER": " ", "PATH": "/nonexistent"]).command == nil)
+        #expect(reason.contains("Address already in use"), "the system's reason (EADDRINUSE): \(reason)")
     }
 }

@@ -215,6 +215,9 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         let error = await #expect(throws: TokenStoreError.self) { try await store.save(fullSession()) }
         let message = "\(try #require(error))"
         #expect(message.contains(path))
+        // The texts searched below are real, so that a secret's absence means something.
+        #expect("\(store)" == "SQLiteTokenStore(\(path))")
+        #expect("\(SessionRecord(fullSession(), updatedAt: t0))" == "SessionRecord(jira)")
         for secret in ["at-secret-1", "rt-secret-1", "client-secret-1"] {
             #expect(!message.contains(secret))
             #expect(!"\(store)".contains(secret))
@@ -333,14 +336,15 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         }
     }
 
-    /// A real second process (Python's sqlite3 module) holds the write lock while it takes the lease: the store
-    /// waits for it (busy timeout) and then sees the lease as held.
+    /// A real second process (Python's sqlite3 module) holds the write lock while it takes the lease, until told
+    /// to commit: the store waits for it (busy timeout) and then sees the lease as held.
     @Test(.enabled(if: python3 != nil, "needs python3"))
     func leaseTakenByAnotherProcessIsRespected() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let path = folder.path("oauthtop.sqlite")
-        let marker = folder.path("locked")
+        let locked = folder.path("locked")
+        let release = folder.path("release")
         let store = try SQLiteTokenStore(path: path)
         try await store.save(fullSession())
 
@@ -349,30 +353,36 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         process.arguments = [
             "-c",
             """
-            import sqlite3, sys, time
+            import os, sqlite3, sys, time
             db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
             db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT OR REPLACE INTO leases (server, owner, until) VALUES ('jira', 'python', ?)",
                        (float(sys.argv[2]),))
             open(sys.argv[3], "w").close()
-            time.sleep(0.5)
+            deadline = time.monotonic() + 20
+            while not os.path.exists(sys.argv[4]) and time.monotonic() < deadline:
+                time.sleep(0.01)
             db.execute("COMMIT")
             """,
-            path, "\((t0 + 35).timeIntervalSince1970)", marker,
+            path, "\((t0 + 35).timeIntervalSince1970)", locked, release,
         ]
         try process.run()
         let deadline = Date() + 20
-        while !FileManager.default.fileExists(atPath: marker), Date() < deadline, process.isRunning {
+        while !FileManager.default.fileExists(atPath: locked), Date() < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(5))
         }
-        #expect(FileManager.default.fileExists(atPath: marker))
-        let asked = Date()
-        let outcome = try await store.lease("swift", until: 40, now: 1)
-        let waited = Date().timeIntervalSince(asked)
+        #expect(FileManager.default.fileExists(atPath: locked))
+        let lease = Task { (try await store.lease("swift", until: 40, now: 1), ContinuousClock.now) }
+        // The lock stays held until the release file exists, however long the lease takes to reach SQLite; the
+        // pause only gives it the chance to. Had the store not waited for the lock, it would be done before.
+        try await Task.sleep(for: .milliseconds(300))
+        let released = ContinuousClock.now
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        let (outcome, finished) = try await lease.value
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(outcome == .held(by: "python", until: t0 + 35))
-        #expect(waited > 0.1)
+        #expect(finished > released, "the lease waited for the other process to commit")
     }
 
     // MARK: Batches

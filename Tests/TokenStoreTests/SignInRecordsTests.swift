@@ -81,10 +81,15 @@ import Testing
     @Test func expiredSecretsAreNotUsableAndDescriptionsHideThem() {
         var registration = Self.registration(5000)
         #expect(registration.isUsable(at: Self.start))
-        registration.clientSecret = "s3cret"
+        let secret = "cs-Vq8mZ2xR5tN9wK4bJ7hL1pF6dS3gYc0e"
+        registration.clientSecret = secret
         registration.clientSecretExpiresAt = Self.start
         #expect(!registration.isUsable(at: Self.start))
-        #expect(!"\(registration)".contains("s3cret"))
+        #expect(
+            "\(registration)"
+                == "StoredClientRegistration(jira, https://auth.example.com, http://127.0.0.1:5000/callback, "
+                + "client_id: client-5000, auth: none)")
+        #expect(!"\(registration)".contains(secret))
     }
 
     @Test(arguments: Kind.allCases)

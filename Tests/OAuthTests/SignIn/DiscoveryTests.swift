@@ -145,7 +145,12 @@ import Testing
         let error = await #expect(throws: SignInError.self) {
             try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
         }
-        #expect(error?.kind == .configuration)
+        #expect(
+            error
+                == SignInError(
+                    .configuration,
+                    "the protected resource metadata at \(base)/.well-known/oauth-protected-resource/mcp is for "
+                        + "https://elsewhere.example/mcp, not for \(base)/mcp"))
     }
 
     @Test func nothingFoundNamesEveryLocationTried() async throws {
@@ -164,6 +169,6 @@ import Testing
         let error = await #expect(throws: SignInError.self) {
             try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
         }
-        #expect(error?.kind == .network)
+        #expect(error == SignInError(.network, "MCP server \(base)/mcp: network error: connection refused"))
     }
 }

@@ -34,17 +34,3 @@ import Testing
         #expect(noSecret.authorization == "Basic " + Data("oauthtop-3f9c2a7e:".utf8).base64EncodedString())
     }
 }
-
-@Suite struct UnreservedTests {
-    @Test func formEncodingAndPKCEAgreeOnEveryASCIIByte() {
-        var raw: [Character] = []
-        for byte in UInt8(0)...UInt8(127) {
-            let character = Character(Unicode.Scalar(byte))
-            let text = String(character)
-            let keptRaw = FormEncoding.component(text) == text
-            #expect(PKCE.isValidVerifier(String(repeating: text, count: 43)) == keptRaw, "byte \(byte)")
-            if keptRaw { raw.append(character) }
-        }
-        #expect(String(raw) == "-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~")
-    }
-}

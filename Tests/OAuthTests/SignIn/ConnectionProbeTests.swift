@@ -31,14 +31,15 @@ import Testing
     @Test func sseAnswerLeftOpenIsConnectedAtTheFirstEvent() async throws {
         let started = ContinuousClock.now
         let event = Array("event: message\ndata: \(Self.initializeResult)\n\n".utf8)
-        let (result, _) = try await Self.probe(timeout: 5) { _ in
-            // An event every half second for 50 s: the probe must stop at the first, not wait for the end.
+        let (result, _) = try await Self.probe(timeout: 30) { _ in
+            // An event every half second for 50 s: the probe must stop at the first (after 0.5 s), not wait for the
+            // end or the 30 s deadline.
             Reply.streamed(
                 200, PacedBytes(chunk: event, count: 100, pause: .milliseconds(500)),
                 headers: ["Content-Type": "text/event-stream"])
         }
         #expect(result == .connected)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func sessionIsClosedWithDelete() async throws {
@@ -86,49 +87,5 @@ import Testing
     @Test func sseFirstEvent() {
         #expect(SSE.firstEvent(in: Data("data: a\n".utf8)) == nil)
         #expect(SSE.firstEvent(in: Data(": ping\n\nevent: m\r\ndata: a\r\ndata:b\r\n\r\n".utf8)) == "a\nb")
-    }
-}
-
-@Suite struct TokenRevokerTests {
-    static let refreshToken = "rt-Lq8Vn3Xc6Zb1Mk9Wj4Hg7Tf2Rd5Sa0Ye"
-    static let secret = "cs-Pz4Kx9Qm2Wv7Bn1Ct6Yh3Jr8Lf5Dg0Sa"
-
-    @Test func postsTheTokenWithItsHintAndTheClient() async throws {
-        let server = try await FakeTokenEndpoint.start { _ in Reply.json(200, "") }
-        defer { Task { await server.stop() } }
-        try await TokenRevoker(timeout: 5).revoke(
-            Self.refreshToken, hint: .refreshToken, endpoint: URL(string: "http://127.0.0.1:\(server.port)/revoke")!,
-            clientID: "c-1", clientSecret: Self.secret, authMethod: .clientSecretPost)
-        let request = try #require(server.received.first)
-        #expect(
-            request.body
-                == "token=\(Self.refreshToken)&token_type_hint=refresh_token&client_id=c-1&client_secret=\(Self.secret)")
-        #expect(request.headers["authorization"] == nil)
-        #expect(request.headers["content-type"] == "application/x-www-form-urlencoded")
-    }
-
-    @Test func authenticatesWithBasicAsTheTokenEndpointDoes() async throws {
-        let server = try await FakeTokenEndpoint.start { _ in Reply.json(200, "") }
-        defer { Task { await server.stop() } }
-        try await TokenRevoker(timeout: 5).revoke(
-            Self.refreshToken, hint: .refreshToken, endpoint: URL(string: "http://127.0.0.1:\(server.port)/revoke")!,
-            clientID: "c-1", clientSecret: Self.secret, authMethod: .clientSecretBasic)
-        let request = try #require(server.received.first)
-        #expect(request.body == "token=\(Self.refreshToken)&token_type_hint=refresh_token&client_id=c-1")
-        #expect(request.headers["authorization"] == "Basic " + Data("c-1:\(Self.secret)".utf8).base64EncodedString())
-    }
-
-    @Test func anErrorIsThrownWithoutQuotingTheBody() async throws {
-        let server = try await FakeTokenEndpoint.start { _ in
-            Reply.json(400, #"{"error":"unsupported_token_type","echo":"\#(Self.refreshToken)"}"#)
-        }
-        defer { Task { await server.stop() } }
-        let error = await #expect(throws: TokenEndpointError.self) {
-            try await TokenRevoker(timeout: 5).revoke(
-                Self.refreshToken, hint: .refreshToken,
-                endpoint: URL(string: "http://127.0.0.1:\(server.port)/revoke")!, clientID: "c-1")
-        }
-        #expect(error?.code == "unsupported_token_type")
-        #expect(error.map { "\($0)" } == "HTTP 400 unsupported_token_type")
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Telemetry
+
+@Suite struct JSONLinesLogHandlerTests {
+    @Test func writesOneJSONObjectPerEventToA0600File() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("oauthtop-log-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("oauthtop.log").path
+        let file = try LogFile(path: path)
+        let logger = Logger(label: "oauthtop.engine", factory: { JSONLinesLogHandler(label: $0, file: file) })
+        logger.info("OAuth token refresh succeeded", metadata: ["server": "jira", "duration_ms": "42"])
+        logger.warning("OAuth token refresh failed", metadata: ["server": "jira", "refresh_token": "rt_SECRET"])
+
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["msg"] as? String == "OAuth token refresh succeeded")
+        #expect(first["level"] as? String == "info")
+        #expect(first["server"] as? String == "jira")
+        #expect(first["duration_ms"] as? String == "42")
+        #expect((first["ts"] as? String)?.hasSuffix("Z") == true)
+        #expect(!lines[1].contains("rt_SECRET"))
+        #expect(lines[1].contains(#""refresh_token":"[redacted]""#))
+    }
+
+    @Test(arguments: [
+        ("Authorization: Bearer eyJhbGciOi.abc-def_ghi", "Authorization: Bearer [redacted]"),
+        ("POST body refresh_token=rt_abc123&client_id=x", "POST body refresh_token=[redacted]&client_id=x"),
+        ("code=ac_1&state=s1", "code=[redacted]&state=s1"),
+        ("nothing secret here", "nothing secret here"),
+    ])
+    func scrubsCredentialsInsideText(input: String, output: String) {
+        #expect(Redaction.scrub(input) == output)
+    }
+}
