@@ -104,10 +104,13 @@ actor DemoAuthority {
 
     func register(_ body: Data) -> Reply {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            return .json(400, ["error": "invalid_client_metadata", "error_description": "the body must be a JSON object"])
+            return .json(
+                400, ["error": "invalid_client_metadata", "error_description": "the body must be a JSON object"])
         }
         guard let uris = object["redirect_uris"] as? [String], !uris.isEmpty,
-            uris.allSatisfy({ URL(string: $0).map { ["http", "https"].contains($0.scheme ?? "") && $0.host != nil } ?? false })
+            uris.allSatisfy({
+                URL(string: $0).map { ["http", "https"].contains($0.scheme ?? "") && $0.host != nil } ?? false
+            })
         else {
             return .json(
                 400, ["error": "invalid_redirect_uri", "error_description": "redirect_uris must list http(s) URLs"])
@@ -181,7 +184,8 @@ actor DemoAuthority {
     /// Exact match, or a loopback redirect that differs only in its port (RFC 8252 section 7.3).
     static func matches(_ redirect: String, _ registered: [String]) -> Bool {
         if registered.contains(redirect) { return true }
-        guard let asked = URLComponents(string: redirect), ["127.0.0.1", "localhost", "[::1]", "::1"].contains(asked.host ?? "")
+        guard let asked = URLComponents(string: redirect),
+            ["127.0.0.1", "localhost", "[::1]", "::1"].contains(asked.host ?? "")
         else { return false }
         return registered.contains { uri in
             guard var known = URLComponents(string: uri) else { return false }

@@ -59,7 +59,8 @@ public struct DemoScenario: Sendable, Equatable {
     public var tokenLatency: TimeInterval
 
     public init(
-        servers: [DemoServer], defaultBehaviour: DemoBehaviour = .rotating(lifetime: 3600), tokenLatency: TimeInterval = 0
+        servers: [DemoServer], defaultBehaviour: DemoBehaviour = .rotating(lifetime: 3600),
+        tokenLatency: TimeInterval = 0
     ) {
         self.servers = servers
         self.defaultBehaviour = defaultBehaviour

@@ -11,14 +11,17 @@ struct Reply: Sendable, Equatable {
         let body =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data()
-        return Reply(status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
+        return Reply(
+            status: status, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a }, body: body)
     }
 
     /// RFC 6749 section 5.2.
     static func oauthError(_ status: Int, _ code: String, _ description: String, headers: [String: String] = [:])
         -> Reply
     {
-        json(status, ["error": code, "error_description": description], headers: headers.merging(["Cache-Control": "no-store"]) { a, _ in a })
+        json(
+            status, ["error": code, "error_description": description],
+            headers: headers.merging(["Cache-Control": "no-store"]) { a, _ in a })
     }
 
     static func redirect(_ location: String) -> Reply {
@@ -30,7 +33,8 @@ extension Reply {
     var http: HTTPResponse {
         var headers = HTTPHeaders()
         for (name, value) in self.headers { headers[HTTPHeader(name)] = value }
-        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: Self.phrase(status)), headers: headers, body: body)
+        return HTTPResponse(
+            statusCode: HTTPStatusCode(status, phrase: Self.phrase(status)), headers: headers, body: body)
     }
 
     private static func phrase(_ status: Int) -> String {

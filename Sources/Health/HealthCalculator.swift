@@ -25,7 +25,8 @@ public struct HealthCalculator: Sendable {
             return HealthStatus(level: .healthy, summary: "Disabled", action: .enable)
         }
         if let error = facts.configurationError {
-            return HealthStatus(level: .unhealthy, summary: "OAuth configuration error", detail: error, action: .configure)
+            return HealthStatus(
+                level: .unhealthy, summary: "OAuth configuration error", detail: error, action: .configure)
         }
         if facts.refreshState == .signingIn {
             return HealthStatus(level: .degraded, summary: "Waiting for browser sign-in", detail: facts.signInHost)
@@ -67,7 +68,8 @@ public struct HealthCalculator: Sendable {
         if expired {
             if !facts.hasRefreshToken {
                 return HealthStatus(
-                    level: .unhealthy, summary: "Token expired", detail: "No refresh token; sign in again", action: .login)
+                    level: .unhealthy, summary: "Token expired", detail: "No refresh token; sign in again",
+                    action: .login)
             }
             return HealthStatus(level: .degraded, summary: "Token expired, refreshing")
         }
@@ -85,7 +87,8 @@ public struct HealthCalculator: Sendable {
     /// Rules 12-13: what the MCP server itself said to the connection probe.
     private static func serverAnswer(_ facts: HealthFacts) -> HealthStatus? {
         if let rejection = facts.rejectedByServer {
-            return HealthStatus(level: .unhealthy, summary: "Token rejected by server", detail: rejection, action: .login)
+            return HealthStatus(
+                level: .unhealthy, summary: "Token rejected by server", detail: rejection, action: .login)
         }
         if case .unreachable(let summary, let detail) = facts.probe {
             return HealthStatus(level: .degraded, summary: summary, detail: detail, action: .viewLogs)
@@ -103,7 +106,8 @@ public struct HealthCalculator: Sendable {
         } else {
             summary = "Token valid, no expiry"
         }
-        let detail = facts.refreshState == .scheduled
+        let detail =
+            facts.refreshState == .scheduled
             ? facts.nextAttempt.map { "Token refresh scheduled for \(TimeText.rfc3339($0))" } : nil
         return HealthStatus(level: .healthy, summary: summary, detail: detail)
     }

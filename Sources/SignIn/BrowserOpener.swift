@@ -32,7 +32,8 @@ public struct BrowserOpener: Sendable {
     /// and a process group of its own (Ctrl-C in the terminal does not reach it). A thread reaps it when it ends.
     public func open(_ url: URL) -> Bool {
         guard let command else { return false }
-        let script = command.contains("%s") ? command.replacingOccurrences(of: "%s", with: "\"$1\"") : command + " \"$1\""
+        let script =
+            command.contains("%s") ? command.replacingOccurrences(of: "%s", with: "\"$1\"") : command + " \"$1\""
         let arguments = ["/bin/sh", "-c", script, "oauthtop-browser", url.absoluteString]
         let variables = environment.map { "\($0.key)=\($0.value)" }
         guard let pid = Self.spawn(arguments, environment: variables) else { return false }

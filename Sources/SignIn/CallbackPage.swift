@@ -5,24 +5,39 @@ enum CallbackPage {
     static func html(_ reply: CallbackInbox.Reply) -> (status: Int, body: String) {
         switch reply {
         case .page(.signedIn(let server)):
-            return (200, page(
-                title: "Signed in", tone: "#1a7f37",
-                lines: ["oauthtop is signed in to <b>\(escape(server))</b>.", "You can close this tab and go back to the terminal."]))
+            return (
+                200,
+                page(
+                    title: "Signed in", tone: "#1a7f37",
+                    lines: [
+                        "oauthtop is signed in to <b>\(escape(server))</b>.",
+                        "You can close this tab and go back to the terminal.",
+                    ])
+            )
         case .page(.failed(let message)):
-            return (200, page(
-                title: "Sign-in failed", tone: "#cf222e",
-                lines: [escape(message), "Close this tab; the terminal says what to do next."]))
+            return (
+                200,
+                page(
+                    title: "Sign-in failed", tone: "#cf222e",
+                    lines: [escape(message), "Close this tab; the terminal says what to do next."])
+            )
         case .wrongState:
-            return (400, page(
-                title: "Not this sign-in", tone: "#cf222e",
-                lines: [
-                    "This link does not belong to the sign-in oauthtop is waiting for (its state does not match), so it was ignored.",
-                    "The sign-in is still waiting: use the link oauthtop opened or printed.",
-                ]))
+            return (
+                400,
+                page(
+                    title: "Not this sign-in", tone: "#cf222e",
+                    lines: [
+                        "This link does not belong to the sign-in oauthtop is waiting for (its state does not match), so it was ignored.",
+                        "The sign-in is still waiting: use the link oauthtop opened or printed.",
+                    ])
+            )
         case .alreadyHandled:
-            return (400, page(
-                title: "Already handled", tone: "#9a6700",
-                lines: ["This sign-in has already finished. You can close this tab."]))
+            return (
+                400,
+                page(
+                    title: "Already handled", tone: "#9a6700",
+                    lines: ["This sign-in has already finished. You can close this tab."])
+            )
         }
     }
 

@@ -79,7 +79,8 @@ final class CallbackServer: Sendable {
 
     private static func page(_ status: Int, _ body: String) -> HTTPResponse {
         HTTPResponse(
-            statusCode: HTTPStatusCode(status, phrase: status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request"),
+            statusCode: HTTPStatusCode(
+                status, phrase: status == 200 ? "OK" : status == 404 ? "Not Found" : "Bad Request"),
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 HTTPHeader("Referrer-Policy"): "no-referrer",

@@ -23,20 +23,26 @@ public struct JSONLinesLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        file.append(Self.line(level: event.level, message: "\(event.message)", label: label, metadata: merged, date: Date()))
+        file.append(
+            Self.line(level: event.level, message: "\(event.message)", label: label, metadata: merged, date: Date()))
     }
 
-    static func line(level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, date: Date) -> String {
+    static func line(level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, date: Date)
+        -> String
+    {
         var object: [String: Any] = [:]
         for (key, value) in metadata {
             object[key] = Redaction.isSecretKey(key) ? Redaction.mask : Self.json(value)
         }
-        object["ts"] = date.formatted(.iso8601.time(includingFractionalSeconds: true).year().month().day()
-            .dateTimeSeparator(.standard).timeZone(separator: .omitted))
+        object["ts"] = date.formatted(
+            .iso8601.time(includingFractionalSeconds: true).year().month().day()
+                .dateTimeSeparator(.standard).timeZone(separator: .omitted))
         object["level"] = level.rawValue
         object["msg"] = Redaction.scrub(message)
         object["label"] = label
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
             let text = String(data: data, encoding: .utf8)
         else { return #"{"level":"error","msg":"unencodable log event"}"# }
         return text
@@ -48,9 +54,10 @@ public struct JSONLinesLogHandler: LogHandler {
         case .stringConvertible(let convertible): Redaction.scrub(convertible.description)
         case .array(let values): values.map(json)
         case .dictionary(let dictionary):
-            Dictionary(uniqueKeysWithValues: dictionary.map { key, value in
-                (key, Redaction.isSecretKey(key) ? Redaction.mask as Any : json(value))
-            })
+            Dictionary(
+                uniqueKeysWithValues: dictionary.map { key, value in
+                    (key, Redaction.isSecretKey(key) ? Redaction.mask as Any : json(value))
+                })
         }
     }
 }

@@ -144,7 +144,8 @@ extension SQLiteTokenStore: SignInRecords {
     public func deleteClientRegistration(server: String, issuer: String, redirectURI: String) async throws {
         typealias Columns = ClientRegistrationRecord.CodingKeys
         try await writing { db in
-            _ = try ClientRegistrationRecord
+            _ =
+                try ClientRegistrationRecord
                 .filter(Columns.server == server && Columns.issuer == issuer && Columns.redirectURI == redirectURI)
                 .deleteAll(db)
         }

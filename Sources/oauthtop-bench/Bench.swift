@@ -18,7 +18,8 @@ enum Bench {
         if arguments.first == "engine-load" {
             // Child process of the load benchmark, so resident memory is measured in a clean process.
             let servers = value(after: "--servers", in: arguments) ?? 10_000
-            try await EngineBench(servers: servers, refreshes: 0).loadChild(withEngine: !arguments.contains("--no-engine"))
+            try await EngineBench(servers: servers, refreshes: 0).loadChild(
+                withEngine: !arguments.contains("--no-engine"))
             return
         }
         if arguments.first == "dashboard" {
@@ -95,7 +96,8 @@ struct EngineBench {
         let engine = try child([])
         print(
             String(
-                format: "load+schedule: %d servers loaded and scheduled in %.3f s, process resident %.1f MB (peak %.1f MB); "
+                format:
+                    "load+schedule: %d servers loaded and scheduled in %.3f s, process resident %.1f MB (peak %.1f MB); "
                     + "baseline (same sessions and store, no engine) %.1f MB resident; engine share %.1f MB",
                 servers, engine.seconds, engine.rss, engine.peak, baseline.rss, engine.rss - baseline.rss))
         let met = engine.seconds < 1 && engine.peak < 60
@@ -167,7 +169,8 @@ struct EngineBench {
             String(
                 format: "refresh overhead: %.1f µs per refresh (%d refreshes in %.3f s; baseline direct calls %.3f s; "
                     + "ratio %.0fx)",
-                perRefresh, refreshes, elapsed.seconds, baseline.seconds, elapsed.seconds / max(baseline.seconds, 1e-9)))
+                perRefresh, refreshes, elapsed.seconds, baseline.seconds, elapsed.seconds / max(baseline.seconds, 1e-9))
+        )
         print("  target: under 50 µs -> \(perRefresh < 50 ? "met" : "NOT met")")
     }
 

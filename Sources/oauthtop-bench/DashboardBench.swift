@@ -39,7 +39,8 @@ struct DashboardBench {
         let sessions = (0..<servers).map { index in
             StoredSession(
                 server: name(index), accessToken: "at-\(index)",
-                refreshToken: scenario == "burst" ? nil : "rt-\(index)", issuedAt: now.addingTimeInterval(-Double(index % 7)),
+                refreshToken: scenario == "burst" ? nil : "rt-\(index)",
+                issuedAt: now.addingTimeInterval(-Double(index % 7)),
                 expiresAt: lifetime.map { now.addingTimeInterval($0 - Double(index % 7)) }, client: client)
         }
         let definitions = (0..<servers).map { ServerDefinition(name: name($0), url: "http://127.0.0.1:9/mcp") }
@@ -119,7 +120,8 @@ struct DashboardBench {
                 nextAttempt: index % 2 == 0 ? now.addingTimeInterval(Double(20 + index % 50)) : nil)
             model.apply(
                 ServerStatus(
-                    name: name(index), facts: facts, health: HealthCalculator().evaluate(facts, now: now), observedAt: now))
+                    name: name(index), facts: facts, health: HealthCalculator().evaluate(facts, now: now),
+                    observedAt: now))
         }
         for _ in 0..<20 { _ = model.render(width: 120, height: 40, now: now) }
         let rounds = 200
@@ -209,7 +211,8 @@ final class FrameRecorder: Sendable {
         for (i, latency) in state.latencies.enumerated() {
             print(
                 String(
-                    format: "burst %d: final state painted %.1f ms after the burst began, %.1f ms after its last status",
+                    format:
+                        "burst %d: final state painted %.1f ms after the burst began, %.1f ms after its last status",
                     i + 1, latency.fromStart * 1000, latency.fromLast * 1000))
         }
     }

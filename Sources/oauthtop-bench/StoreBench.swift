@@ -92,8 +92,9 @@ struct StoreBench {
         for stored in sessions { try await store.save(stored) }
         let started = ContinuousClock.now
         for stored in sessions {
-            guard case .acquired = try await store.acquireLease(
-                for: stored.server, owner: "bench", until: now.addingTimeInterval(35), now: now)
+            guard
+                case .acquired = try await store.acquireLease(
+                    for: stored.server, owner: "bench", until: now.addingTimeInterval(35), now: now)
             else { fatalError("lease unexpectedly held") }
             var renewed = stored
             renewed.accessToken += "-renewed"

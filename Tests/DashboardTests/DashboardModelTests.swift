@@ -44,7 +44,8 @@ import Testing
         ]
         #expect(Array(frame.text.prefix(8)) == expected)
         #expect(frame.text[8..<49].allSatisfy { $0.isEmpty })
-        #expect(frame.text[49] == "q quit  ? help  r refresh  R all  l login  L logout  v logs  / filter  s sort  ⏎ detail")
+        #expect(
+            frame.text[49] == "q quit  ? help  r refresh  R all  l login  L logout  v logs  / filter  s sort  ⏎ detail")
         #expect(frame.lines.allSatisfy { $0.width <= 200 })
     }
 
@@ -55,7 +56,9 @@ import Testing
         #expect(frame.lines[1].fill == .columnHeader)
         #expect(frame.lines[2].fill == .selected)
         #expect(frame.lines[3].fill == nil)
-        for (row, role, text) in [(3, Role.degraded, "▲ degraded"), (4, .unhealthy, "✗ unhealthy"), (5, .healthy, "● healthy")] {
+        for (row, role, text) in [
+            (3, Role.degraded, "▲ degraded"), (4, .unhealthy, "✗ unhealthy"), (5, .healthy, "● healthy"),
+        ] {
             let level = frame.lines[row].spans.first
             #expect(level?.role == role)
             #expect(level?.text.hasPrefix(text) == true)
@@ -69,7 +72,8 @@ import Testing
     }
 
     @Test func noLineIsWiderThanTheWindowAtAnySize() {
-        var model = Fixtures.model(Fixtures.demo + [Fixtures.status("a-very-long-server-name-for-the-eu-west-production-cluster")])
+        var model = Fixtures.model(
+            Fixtures.demo + [Fixtures.status("a-very-long-server-name-for-the-eu-west-production-cluster")])
         _ = model.handle(.enter, now: Fixtures.now)
         for (width, height) in [(20, 4), (30, 6), (40, 10), (60, 20), (80, 24), (100, 30), (132, 43), (200, 50)] {
             let frame = model.render(width: width, height: height, now: Fixtures.now)
@@ -186,7 +190,8 @@ import Testing
 
     @Test func serversWithoutExpirySortLast() {
         var model = Fixtures.model([
-            Fixtures.status("a", expiresIn: nil), Fixtures.status("b", expiresIn: 10), Fixtures.status("c", expiresIn: nil, session: false),
+            Fixtures.status("a", expiresIn: nil), Fixtures.status("b", expiresIn: 10),
+            Fixtures.status("c", expiresIn: nil, session: false),
         ])
         _ = model.handle(.char("s"), now: Fixtures.now)
         _ = model.handle(.char("s"), now: Fixtures.now)
@@ -292,7 +297,10 @@ import Testing
         #expect(model.handle(.char("R"), now: Fixtures.now) == .refreshAll)
         #expect(model.pendingRefresh == ["flaky", "rotating", "short-lived", "throttled", "revoked"])
         model.finishRefreshAll(
-            ["flaky": .refreshed(expiresAt: nil), "rotating": .deferred(until: Fixtures.at(3), reason: "rate limited")],
+            [
+                "flaky": .refreshed(expiresAt: nil),
+                "rotating": .deferred(until: Fixtures.at(3), reason: "rate limited"),
+            ],
             now: Fixtures.now)
         #expect(model.pendingRefresh.isEmpty)
         #expect(model.flash?.text == "Refresh all: 1 refreshed, 1 deferred by the rate limit")

@@ -31,7 +31,8 @@ enum Fixtures {
 
     static let demo: [ServerStatus] = [
         status(
-            "short-lived", expiresIn: 14.4, nextIn: 11.2, lastRefreshAgo: 1.6, duration: 0.042, scope: "mcp:read mcp:write"),
+            "short-lived", expiresIn: 14.4, nextIn: 11.2, lastRefreshAgo: 1.6, duration: 0.042,
+            scope: "mcp:read mcp:write"),
         status("rotating", state: .refreshing, expiresIn: 2.5),
         status(
             "flaky", state: .retrying, expiresIn: 130, retries: 2, nextIn: 3.5,

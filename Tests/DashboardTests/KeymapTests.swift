@@ -25,7 +25,11 @@ import Testing
 
     @Test func footerIsBuiltFromTheTable() {
         let hints = Keymap.standard.footerHints(.unicode).map { "\($0.key) \($0.word)" }
-        #expect(hints == ["q quit", "? help", "r refresh", "R all", "l login", "L logout", "v logs", "/ filter", "s sort", "⏎ detail"])
+        #expect(
+            hints == [
+                "q quit", "? help", "r refresh", "R all", "l login", "L logout", "v logs", "/ filter", "s sort",
+                "⏎ detail",
+            ])
         #expect(Keymap.standard.footerHints(.ascii).last.map { "\($0.key) \($0.word)" } == "Enter detail")
     }
 

@@ -7,7 +7,9 @@ import Testing
 /// `l` signs the selected server in; while the browser is awaited the detail pane shows the URL and Esc cancels.
 @Suite struct SignInKeyTests {
     @Test func lStartsASignInAndOpensTheDetailPane() {
-        var model = Fixtures.model([Fixtures.status("revoked", state: .failed, error: "invalid_grant", invalidGrant: true)])
+        var model = Fixtures.model([
+            Fixtures.status("revoked", state: .failed, error: "invalid_grant", invalidGrant: true)
+        ])
         #expect(model.handle(.char("l"), now: Fixtures.now) == .login("revoked"))
         #expect(model.pane == .detail)
     }

@@ -107,7 +107,9 @@ import Testing
         #expect(abs(after(2550) - 30.001) < 1e-6)
         #expect(abs(after(-30.5) - 0.5) < 1e-6)
         #expect(abs(after(-90) - 30) < 1e-6)
-        let text = { (at: TimeInterval) in RelativeTime.expiry(now.addingTimeInterval(2550), now: now.addingTimeInterval(at)) }
+        let text = { (at: TimeInterval) in
+            RelativeTime.expiry(now.addingTimeInterval(2550), now: now.addingTimeInterval(at))
+        }
         #expect(text(30) == "in 42m")
         #expect(text(after(2550)) == "in 41m")
     }

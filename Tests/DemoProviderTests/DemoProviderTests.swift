@@ -142,7 +142,8 @@ func withProvider(
             #expect(unknown.text == #"{"error":"invalid_client","error_description":"unknown client_id"}"#)
             let client = try await register(http)
             let elsewhere = try await http.get(
-                "/authorize?response_type=code&client_id=\(client)&redirect_uri=\(HTTP.encode("http://evil.example/cb"))")
+                "/authorize?response_type=code&client_id=\(client)&redirect_uri=\(HTTP.encode("http://evil.example/cb"))"
+            )
             #expect(elsewhere.status == 400)
             #expect(elsewhere.json["error"] as? String == "invalid_request")
             // Once the redirect is trusted, errors go back to it.
@@ -151,7 +152,8 @@ func withProvider(
             #expect(noPKCE.status == 302)
             #expect(
                 noPKCE.header("Location")
-                    == Self.redirect + "?error=invalid_request&error_description=code_challenge%20is%20required%20(PKCE)&state=s1")
+                    == Self.redirect
+                    + "?error=invalid_request&error_description=code_challenge%20is%20required%20(PKCE)&state=s1")
         }
     }
 
@@ -163,7 +165,8 @@ func withProvider(
             let wrong = try await http.post(
                 "/token",
                 form: [
-                    "grant_type": "authorization_code", "code": code, "client_id": client, "redirect_uri": Self.redirect,
+                    "grant_type": "authorization_code", "code": code, "client_id": client,
+                    "redirect_uri": Self.redirect,
                     "code_verifier": "not-the-verifier",
                 ])
             #expect(wrong.status == 400)
@@ -187,7 +190,8 @@ func withProvider(
             #expect(again.status == 400)
             #expect(
                 again.text
-                    == #"{"error":"invalid_grant","error_description":"the authorization code is unknown, used or expired"}"#)
+                    == #"{"error":"invalid_grant","error_description":"the authorization code is unknown, used or expired"}"#
+            )
         }
     }
 
@@ -201,7 +205,8 @@ func withProvider(
             #expect(unsupported.status == 400)
             #expect(
                 unsupported.text
-                    == #"{"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}"#)
+                    == #"{"error":"unsupported_grant_type","error_description":"grant_type password is not supported"}"#
+            )
             let stranger = try await http.post(
                 "/token", form: ["grant_type": "refresh_token", "refresh_token": "x", "client_id": "nobody"])
             #expect(stranger.status == 401)
@@ -224,7 +229,8 @@ func withProvider(
                 answer.header("WWW-Authenticate")
                     == #"Bearer resource_metadata="\#(base)/.well-known/oauth-protected-resource/mcp""#)
             let bad = try await http.post(
-                "/mcp", json: #"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#, headers: ["Authorization": "Bearer nope"])
+                "/mcp", json: #"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#,
+                headers: ["Authorization": "Bearer nope"])
             #expect(bad.status == 401)
             #expect(bad.header("WWW-Authenticate")?.hasSuffix(#", error="invalid_token""#) == true)
         }
@@ -246,7 +252,8 @@ func withProvider(
                 "/mcp", json: #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, headers: auth)
             #expect(notification.status == 202)
             clock.advance(16)
-            let expired = try await http.post("/mcp", json: #"{"jsonrpc":"2.0","id":8,"method":"initialize"}"#, headers: auth)
+            let expired = try await http.post(
+                "/mcp", json: #"{"jsonrpc":"2.0","id":8,"method":"initialize"}"#, headers: auth)
             #expect(expired.status == 401, "15 s tokens")
         }
     }
@@ -272,7 +279,9 @@ func withProvider(
             #expect(session.tokenEndpoint.absoluteString == base + "/token")
             #expect(session.resource == base + "/mcp")
             #expect(session.clientID.hasPrefix("demo-no-refresh-"))
-            await #expect(throws: DemoProviderError.unknownServer("nope")) { try await provider.mintSession(for: "nope") }
+            await #expect(throws: DemoProviderError.unknownServer("nope")) {
+                try await provider.mintSession(for: "nope")
+            }
         }
     }
 
@@ -299,15 +308,19 @@ func withProvider(
             #expect(reused.status == 400)
             #expect(
                 reused.text
-                    == #"{"error":"invalid_grant","error_description":"a rotated refresh token was used again; the session is revoked"}"#)
+                    == #"{"error":"invalid_grant","error_description":"a rotated refresh token was used again; the session is revoked"}"#
+            )
             let after = try await refresh(http, session, token: rotated)
             #expect(after.status == 400)
-            #expect(after.json["error_description"] as? String == "refresh token reuse detected; the session was revoked")
+            #expect(
+                after.json["error_description"] as? String == "refresh token reuse detected; the session was revoked")
         }
     }
 
     @Test func flakyAnswersBurstsOfHTML503ThenRecovers() async throws {
-        try await withProvider(DemoScenario(servers: [DemoServer(name: "f", behaviour: .flaky(lifetime: 20, failures: 2))])) {
+        try await withProvider(
+            DemoScenario(servers: [DemoServer(name: "f", behaviour: .flaky(lifetime: 20, failures: 2))])
+        ) {
             provider, http in
             let session = try await provider.mintSession(for: "f")
             for _ in 0..<2 {
@@ -331,7 +344,8 @@ func withProvider(
             #expect(limited.header("Retry-After") == "4")
             #expect(
                 limited.text
-                    == #"{"error":"temporarily_unavailable","error_description":"too many requests; retry after 4 seconds"}"#)
+                    == #"{"error":"temporarily_unavailable","error_description":"too many requests; retry after 4 seconds"}"#
+            )
             let ok = try await refresh(http, session)
             #expect(ok.status == 200)
             #expect(ok.json["expires_in"] as? Int == 25)
@@ -351,7 +365,8 @@ func withProvider(
             #expect(dead.status == 400)
             #expect(
                 dead.text
-                    == #"{"error":"invalid_grant","error_description":"the refresh token was revoked by the provider"}"#)
+                    == #"{"error":"invalid_grant","error_description":"the refresh token was revoked by the provider"}"#
+            )
         }
     }
 
@@ -383,7 +398,10 @@ func withProvider(
             let started = ContinuousClock.now
             let answer = try await http.post(
                 "/token",
-                form: ["grant_type": "refresh_token", "refresh_token": session.token.refreshToken!, "client_id": session.clientID])
+                form: [
+                    "grant_type": "refresh_token", "refresh_token": session.token.refreshToken!,
+                    "client_id": session.clientID,
+                ])
             #expect(answer.status == 200)
             #expect(ContinuousClock.now - started >= .milliseconds(300))
         }

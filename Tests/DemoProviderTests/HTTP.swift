@@ -43,7 +43,9 @@ struct HTTP {
     }
 
     func post(_ path: String, json: String, headers: [String: String] = [:]) async throws -> Answer {
-        try await send("POST", path, body: Data(json.utf8), headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a })
+        try await send(
+            "POST", path, body: Data(json.utf8),
+            headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a })
     }
 
     private func send(_ method: String, _ path: String, body: Data?, headers: [String: String]) async throws -> Answer {

@@ -26,7 +26,10 @@ import Testing
 
     static let rows: [Row] = [
         Row(
-            rule: 1, facts: signedIn { $0.enabled = false; $0.configurationError = "bad" },
+            rule: 1,
+            facts: signedIn {
+                $0.enabled = false; $0.configurationError = "bad"
+            },
             expected: .init(level: .healthy, summary: "Disabled", action: .enable)),
         Row(
             rule: 2, facts: signedIn { $0.configurationError = "oauth.token_endpoint is not a URL" },
@@ -34,7 +37,10 @@ import Testing
                 level: .unhealthy, summary: "OAuth configuration error", detail: "oauth.token_endpoint is not a URL",
                 action: .configure)),
         Row(
-            rule: 3, facts: signedIn { $0.refreshState = .signingIn; $0.signInHost = "auth.example.com" },
+            rule: 3,
+            facts: signedIn {
+                $0.refreshState = .signingIn; $0.signInHost = "auth.example.com"
+            },
             expected: .init(level: .degraded, summary: "Waiting for browser sign-in", detail: "auth.example.com")),
         Row(
             rule: 4, facts: HealthFacts(refreshState: .loggedOut),
@@ -52,7 +58,10 @@ import Testing
                 level: .unhealthy, summary: "Refresh token expired",
                 detail: "Re-authentication required: HTTP 400 invalid_grant: refresh token revoked", action: .login)),
         Row(
-            rule: 6, facts: signedIn { $0.refreshState = .failed; $0.lastError = "HTTP 401 invalid_client" },
+            rule: 6,
+            facts: signedIn {
+                $0.refreshState = .failed; $0.lastError = "HTTP 401 invalid_client"
+            },
             expected: .init(
                 level: .unhealthy, summary: "Refresh failed",
                 detail: "Re-authentication required: HTTP 401 invalid_client", action: .login)),
@@ -92,7 +101,9 @@ import Testing
             expected: .init(level: .degraded, summary: "Token expired, refreshing")),
         Row(
             rule: 10,
-            facts: signedIn { $0.accessTokenExpiresAt = now; $0.refreshState = .refreshing; $0.nextAttempt = nil },
+            facts: signedIn {
+                $0.accessTokenExpiresAt = now; $0.refreshState = .refreshing; $0.nextAttempt = nil
+            },
             expected: .init(level: .degraded, summary: "Token expired, refreshing")),
         Row(
             rule: 11,
@@ -124,11 +135,14 @@ import Testing
         Row(
             rule: 14, facts: signedIn(),
             expected: .init(
-                level: .healthy, summary: "Token valid for 42m", detail: "Token refresh scheduled for 2027-01-15T08:30:00Z"
+                level: .healthy, summary: "Token valid for 42m",
+                detail: "Token refresh scheduled for 2027-01-15T08:30:00Z"
             )),
         Row(
             rule: 14,
-            facts: signedIn { $0.accessTokenExpiresAt = nil; $0.refreshState = .idle; $0.nextAttempt = nil },
+            facts: signedIn {
+                $0.accessTokenExpiresAt = nil; $0.refreshState = .idle; $0.nextAttempt = nil
+            },
             expected: .init(level: .healthy, summary: "Token valid, no expiry")),
         Row(
             rule: 14,
@@ -163,11 +177,16 @@ import Testing
 
     @Test func retryDetailCutsLongErrorsTo100Characters() {
         let error = String(repeating: "x", count: 150)
-        let facts = Self.signedIn { $0.refreshState = .retrying; $0.retryCount = 5; $0.nextAttempt = nil; $0.lastError = error }
+        let facts = Self.signedIn {
+            $0.refreshState = .retrying; $0.retryCount = 5; $0.nextAttempt = nil; $0.lastError = error
+        }
         let detail = Self.calculator.evaluate(facts, now: Self.now).detail!
         #expect(detail == "Refresh retry 5 pending: " + String(repeating: "x", count: 97) + "...")
         let exactly100 = String(repeating: "y", count: 100)
-        let kept = Self.calculator.evaluate(Self.signedIn { $0.refreshState = .retrying; $0.lastError = exactly100 }, now: Self.now)
+        let kept = Self.calculator.evaluate(
+            Self.signedIn {
+                $0.refreshState = .retrying; $0.lastError = exactly100
+            }, now: Self.now)
         #expect(kept.detail!.hasSuffix(": " + exactly100))
     }
 
@@ -188,10 +207,12 @@ import Testing
 
     @Test func expiryWarningWindowIsConfigurable() {
         let facts = Self.signedIn {
-            $0.hasRefreshToken = false; $0.refreshState = .idle; $0.accessTokenExpiresAt = Self.now.addingTimeInterval(2 * 3600)
+            $0.hasRefreshToken = false; $0.refreshState = .idle;
+            $0.accessTokenExpiresAt = Self.now.addingTimeInterval(2 * 3600)
         }
         #expect(HealthCalculator(expiryWarning: 3600).evaluate(facts, now: Self.now).level == .healthy)
-        #expect(HealthCalculator(expiryWarning: 3 * 3600).evaluate(facts, now: Self.now).summary == "Token expiring in 2h")
+        #expect(
+            HealthCalculator(expiryWarning: 3 * 3600).evaluate(facts, now: Self.now).summary == "Token expiring in 2h")
     }
 
     static let durations: [(Double, String)] = [

@@ -5,7 +5,9 @@ import Testing
 @Suite struct FormEncodingTests {
     @Test func onlyUnreservedCharactersStayRaw() {
         #expect(FormEncoding.component("AZaz09-._~") == "AZaz09-._~")
-        #expect(FormEncoding.component("+ /=&?#%:@!$'()*,;[]") == "%2B%20%2F%3D%26%3F%23%25%3A%40%21%24%27%28%29%2A%2C%3B%5B%5D")
+        #expect(
+            FormEncoding.component("+ /=&?#%:@!$'()*,;[]")
+                == "%2B%20%2F%3D%26%3F%23%25%3A%40%21%24%27%28%29%2A%2C%3B%5B%5D")
         #expect(FormEncoding.component("ü€😀") == "%C3%BC%E2%82%AC%F0%9F%98%80")
     }
 

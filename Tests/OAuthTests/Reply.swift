@@ -22,7 +22,9 @@ enum Reply {
     }
 
     static func html(_ status: Int, bytes: Int, headers: [String: String] = [:]) -> HTTPResponse {
-        raw(status, htmlPage(bytes: bytes), headers: ["Content-Type": "text/html; charset=utf-8"].merging(headers) { $1 })
+        raw(
+            status, htmlPage(bytes: bytes),
+            headers: ["Content-Type": "text/html; charset=utf-8"].merging(headers) { $1 })
     }
 
     static func raw(_ status: Int, _ body: Data, headers: [String: String] = [:]) -> HTTPResponse {

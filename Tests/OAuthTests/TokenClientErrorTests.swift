@@ -9,14 +9,17 @@ import Testing
         let error = try await Exchange.failure(
             Reply.json(400, #"{"error":"invalid_grant","error_description":"Refresh token revoked"}"#))
         #expect(
-            error == TokenEndpointError(kind: .http, status: 400, code: "invalid_grant", errorDescription: "Refresh token revoked"))
+            error
+                == TokenEndpointError(
+                    kind: .http, status: 400, code: "invalid_grant", errorDescription: "Refresh token revoked"))
         #expect(error.description == "HTTP 400 invalid_grant: Refresh token revoked")
     }
 
     // FoundationNetworking turns these into authentication challenges and, left alone, waits until the deadline
     // (30 s here, far from the answer's milliseconds, so that a busy machine cannot blur the two).
     @Test(arguments: [
-        #"Basic realm="oauth""#, "Basic", #"Bearer realm="mcp", error="invalid_token""#, #"Bearer error="invalid_token""#,
+        #"Basic realm="oauth""#, "Basic", #"Bearer realm="mcp", error="invalid_token""#,
+        #"Bearer error="invalid_token""#,
         #"Digest realm="x", nonce="y""#, "Negotiate",
     ])
     func invalidClient401WithChallengeIsAnsweredAtOnce(challenge: String) async throws {
@@ -66,7 +69,9 @@ import Testing
     @Test func formEncodedError() async throws {
         let error = try await Exchange.failure(
             Reply.form(
-                400, "error=incorrect_client_credentials&error_description=The+client_id+and%2For+client_secret+passed+are+incorrect.&error_uri=https%3A%2F%2Fdocs.github.com"))
+                400,
+                "error=incorrect_client_credentials&error_description=The+client_id+and%2For+client_secret+passed+are+incorrect.&error_uri=https%3A%2F%2Fdocs.github.com"
+            ))
         #expect(
             error
                 == TokenEndpointError(
@@ -101,32 +106,40 @@ import Testing
     @Test func jsonWithoutErrorCode500() async throws {
         let error = try await Exchange.failure(Reply.json(500, #"{"message":"internal failure"}"#))
         #expect(
-            error == TokenEndpointError(kind: .http, status: 500, detail: "no OAuth error in body (application/json, 30 B)"))
+            error
+                == TokenEndpointError(
+                    kind: .http, status: 500, detail: "no OAuth error in body (application/json, 30 B)"))
     }
 
     @Test func plainText502() async throws {
         let error = try await Exchange.failure(Reply.form(502, "Bad Gateway", contentType: "text/plain"))
-        #expect(error == TokenEndpointError(kind: .http, status: 502, detail: "no OAuth error in body (text/plain, 11 B)"))
+        #expect(
+            error == TokenEndpointError(kind: .http, status: 502, detail: "no OAuth error in body (text/plain, 11 B)"))
     }
 
     @Test func htmlPageWith200IsMalformed() async throws {
         // A captive portal or a login page in front of the provider.
         let error = try await Exchange.failure(Reply.html(200, bytes: 1024))
         #expect(
-            error == TokenEndpointError(kind: .malformedResponse, status: 200, detail: "HTML page (text/html, 1.0 KiB)"))
+            error == TokenEndpointError(kind: .malformedResponse, status: 200, detail: "HTML page (text/html, 1.0 KiB)")
+        )
     }
 
     @Test func missingAccessTokenIsMalformed() async throws {
         let error = try await Exchange.failure(Reply.json(#"{"token_type":"Bearer","expires_in":3600}"#))
         #expect(
-            error == TokenEndpointError(kind: .malformedResponse, status: 200, detail: "not a token response: no access_token"))
+            error
+                == TokenEndpointError(
+                    kind: .malformedResponse, status: 200, detail: "not a token response: no access_token"))
     }
 
     @Test(arguments: [#"{"access_token":""}"#, #"{"access_token":42}"#, #"{"access_token":null}"#])
     func unusableAccessTokenIsMalformed(json: String) async throws {
         let error = try await Exchange.failure(Reply.json(json))
         #expect(
-            error == TokenEndpointError(kind: .malformedResponse, status: 200, detail: "not a token response: no access_token"))
+            error
+                == TokenEndpointError(
+                    kind: .malformedResponse, status: 200, detail: "not a token response: no access_token"))
     }
 
     @Test func invalidJSON200IsMalformed() async throws {
@@ -262,33 +275,46 @@ import Testing
     @Test func secretsNeverInErrorText() async throws {
         let secrets = ["rt-SECRET-1", "cs-SECRET-2", "at-SECRET-3", "ac-SECRET-4"]
         let replies: [@Sendable (ReceivedRequest) -> HTTPResponse] = [
-            { request in Reply.raw(400, Data("<html>\(request.body)</html>".utf8), headers: ["Content-Type": "text/html"]) },
+            { request in
+                Reply.raw(400, Data("<html>\(request.body)</html>".utf8), headers: ["Content-Type": "text/html"])
+            },
             { request in Reply.form(500, request.body, contentType: "text/plain") },
-            { request in Reply.json(502, #"{"message":"\#(request.body)","authorization":"\#(request.headers["authorization"] ?? "")"}"#) },
+            { request in
+                Reply.json(
+                    502, #"{"message":"\#(request.body)","authorization":"\#(request.headers["authorization"] ?? "")"}"#
+                )
+            },
             { _ in Reply.json(#"{"refresh_token":"rt-SECRET-1","id_token":"at-SECRET-3"}"#) },
-            { _ in Reply.json(#"{"access_token":"at-SECRET-3","refresh_token":"rt-SECRET-1","error":"server_error"}"#) },
+            { _ in Reply.json(#"{"access_token":"at-SECRET-3","refresh_token":"rt-SECRET-1","error":"server_error"}"#)
+            },
             { _ in Reply.form("refresh_token=rt-SECRET-1&code=ac-SECRET-4") },
-            { request in Reply.raw(200, Data("not json \(request.body)".utf8), headers: ["Content-Type": "application/x-thing"]) },
+            { request in
+                Reply.raw(200, Data("not json \(request.body)".utf8), headers: ["Content-Type": "application/x-thing"])
+            },
             { request in Reply.json(#"{"access_token":"at-SECRET-3","#) },
         ]
         // What each reply reads as: real text, so that the secrets' absence below means something.
         let descriptions = [
             "HTTP 400: HTML page (text/html, 108 B)", "HTTP 500: no OAuth error in body (text/plain, 69 B)",
-            "HTTP 502: no OAuth error in body (application/json, 128 B)", "HTTP 200: not a token response: no access_token",
+            "HTTP 502: no OAuth error in body (application/json, 128 B)",
+            "HTTP 200: not a token response: no access_token",
             "HTTP 200 server_error", "HTTP 200: not a token response: no access_token",
             "HTTP 200: not a token response (application/x-thing, 104 B)",
             "HTTP 200: not a token response (application/json, 30 B)",
         ]
         for (index, reply) in replies.enumerated() {
-            let exchange = try await Exchange.refresh(request: { endpoint in
-                RefreshRequest(
-                    tokenEndpoint: endpoint, refreshToken: "rt-SECRET-1", clientID: "client-1",
-                    clientSecret: "cs-SECRET-2", authMethod: index.isMultiple(of: 2) ? .clientSecretPost : .clientSecretBasic)
-            }, respond: reply)
+            let exchange = try await Exchange.refresh(
+                request: { endpoint in
+                    RefreshRequest(
+                        tokenEndpoint: endpoint, refreshToken: "rt-SECRET-1", clientID: "client-1",
+                        clientSecret: "cs-SECRET-2",
+                        authMethod: index.isMultiple(of: 2) ? .clientSecretPost : .clientSecretBasic)
+                }, respond: reply)
             let error = try exchange.failure
             #expect(error.description == descriptions[index], "reply \(index)")
             let texts = [
-                error.description, String(reflecting: error), "\(error)", error.localizedDescription, error.detail ?? "",
+                error.description, String(reflecting: error), "\(error)", error.localizedDescription,
+                error.detail ?? "",
             ]
             for text in texts {
                 for secret in secrets {

@@ -116,7 +116,9 @@ import Testing
     @Test(arguments: ["application/json; charset=utf-8", "text/html", "text/plain", "application/octet-stream", ""])
     func jsonBodyReadWhateverTheContentType(contentType: String) async throws {
         let response = try await Exchange.tokens(
-            Reply.raw(200, Data(#"  {"access_token":"at-new","expires_in":60}"#.utf8), headers: ["Content-Type": contentType]))
+            Reply.raw(
+                200, Data(#"  {"access_token":"at-new","expires_in":60}"#.utf8), headers: ["Content-Type": contentType])
+        )
         #expect(response == TokenResponse(accessToken: "at-new", expiresIn: 60))
     }
 

@@ -22,11 +22,12 @@ public final class ScriptedRefresher: TokenRefresher {
 
     /// By default every request gets a new access token and a rotated refresh token valid for `lifetime` seconds.
     public init(lifetime: TimeInterval = 3600, rotate: Bool = true) {
-        state = Mutex(State(fallback: { request, count in
-            .tokens(
-                TokenResponse(
-                    accessToken: "at-\(count)", refreshToken: rotate ? "rt-\(count)" : nil, expiresIn: lifetime))
-        }))
+        state = Mutex(
+            State(fallback: { request, count in
+                .tokens(
+                    TokenResponse(
+                        accessToken: "at-\(count)", refreshToken: rotate ? "rt-\(count)" : nil, expiresIn: lifetime))
+            }))
     }
 
     public var requestCount: Int { state.withLock { $0.requests.count } }

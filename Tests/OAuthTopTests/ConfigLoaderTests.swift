@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func objectFormAsClaudeDesktopAndCursorWriteIt() throws {
-        let config = try load("""
+        let config = try load(
+            """
             {"mcpServers": {
               "jira": {"url": "https://mcp.atlassian.com/v1/sse"},
               "sentry": {"url": "https://mcp.sentry.dev/mcp", "enabled": false,
@@ -32,7 +33,8 @@ import Testing
     }
 
     @Test func arrayFormAsMcpproxyWritesIt() throws {
-        let config = try load("""
+        let config = try load(
+            """
             {"mcpServers": [{"name": "linear", "url": "https://mcp.linear.app/sse", "oauth": {"redirect_port": 8765}}],
              "refresh": {"threshold": 0.5, "min_attempt_interval": 0.5, "max_parallel": 2},
              "metrics": {"listen": "127.0.0.1:9464"}}
@@ -48,21 +50,63 @@ import Testing
     /// Ten kinds of mistakes: each one message naming the file, the server and the key.
     static let mistakes: [(json: String, message: String)] = [
         ("{\n \"mcpServers\": x\n}", "\(file): not valid JSON (line 2, column 16)"),
-        ("{\"mcpServers\": {\"a\": {\"url\": \"https://x\"}", "\(file): not valid JSON (Unexpected end of file during JSON parse.)"),
+        (
+            "{\"mcpServers\": {\"a\": {\"url\": \"https://x\"}",
+            "\(file): not valid JSON (Unexpected end of file during JSON parse.)"
+        ),
         ("[1, 2]", "\(file): the top level must be a JSON object"),
-        ("{\"servers\": {}}", "\(file): key 'mcpServers': missing; add \"mcpServers\": { \"name\": { \"url\": \"https://…\" } }"),
-        ("{\"mcpServers\": \"jira\"}", "\(file): key 'mcpServers': must be an object keyed by server name, or an array of objects with \"name\""),
-        ("{\"mcpServers\": [{\"url\": \"https://x\"}]}", "\(file): key 'mcpServers[0].name': needs a \"name\" (a non-empty string)"),
-        ("{\"mcpServers\": [{\"name\": \"a\", \"url\": \"https://x\"}, {\"name\": \"a\", \"url\": \"https://y\"}]}", "\(file): server 'a': appears twice; server names must be unique"),
-        ("{\"mcpServers\": {\"jira\": {\"url\": \"mcp.atlassian.com\"}}}", "\(file): server 'jira': key 'url': must be an absolute http(s) URL (got \"mcp.atlassian.com\")"),
-        ("{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"enabled\": \"yes\"}}}", "\(file): server 'jira': key 'enabled': must be true or false"),
-        ("{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"redirect_port\": 70000}}}}", "\(file): server 'jira': key 'oauth.redirect_port': must be a port number from 1 to 65535"),
-        ("{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"client_secret\": \"s\"}}}}", "\(file): server 'jira': key 'oauth.client_id': a client_secret needs a client_id"),
-        ("{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"clientId\": \"c\"}}}}", "\(file): server 'jira': key 'oauth.clientId': unknown key; known keys are authorization_endpoint, client_id, client_secret, extra_params, redirect_port, registration_endpoint, resource, scopes, token_endpoint, token_endpoint_auth_method"),
-        ("{\"mcpServers\": {}, \"refresh\": {\"threshold\": 1.5}}", "\(file): key 'refresh.threshold': must be greater than 0 and less than 1 (got 1.5)"),
-        ("{\"mcpServers\": {}, \"refresh\": {\"min_buffer\": \"5m\"}}", "\(file): key 'refresh.min_buffer': must be a number (seconds, fractions allowed)"),
-        ("{\"mcpServers\": {}, \"refresh\": {\"treshold\": 0.5}}", "\(file): key 'refresh.treshold': unknown key; known keys are expiry_warning, jitter, max_parallel, max_retry_backoff, min_attempt_interval, min_buffer, request_timeout, retry_backoff_base, threshold"),
-        ("{\"mcpServers\": {}, \"metrics\": {\"listen\": \"0.0.0.0:9464\"}}", "\(file): key 'metrics.listen': must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)"),
+        (
+            "{\"servers\": {}}",
+            "\(file): key 'mcpServers': missing; add \"mcpServers\": { \"name\": { \"url\": \"https://…\" } }"
+        ),
+        (
+            "{\"mcpServers\": \"jira\"}",
+            "\(file): key 'mcpServers': must be an object keyed by server name, or an array of objects with \"name\""
+        ),
+        (
+            "{\"mcpServers\": [{\"url\": \"https://x\"}]}",
+            "\(file): key 'mcpServers[0].name': needs a \"name\" (a non-empty string)"
+        ),
+        (
+            "{\"mcpServers\": [{\"name\": \"a\", \"url\": \"https://x\"}, {\"name\": \"a\", \"url\": \"https://y\"}]}",
+            "\(file): server 'a': appears twice; server names must be unique"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"mcp.atlassian.com\"}}}",
+            "\(file): server 'jira': key 'url': must be an absolute http(s) URL (got \"mcp.atlassian.com\")"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"enabled\": \"yes\"}}}",
+            "\(file): server 'jira': key 'enabled': must be true or false"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"redirect_port\": 70000}}}}",
+            "\(file): server 'jira': key 'oauth.redirect_port': must be a port number from 1 to 65535"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"client_secret\": \"s\"}}}}",
+            "\(file): server 'jira': key 'oauth.client_id': a client_secret needs a client_id"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"clientId\": \"c\"}}}}",
+            "\(file): server 'jira': key 'oauth.clientId': unknown key; known keys are authorization_endpoint, client_id, client_secret, extra_params, redirect_port, registration_endpoint, resource, scopes, token_endpoint, token_endpoint_auth_method"
+        ),
+        (
+            "{\"mcpServers\": {}, \"refresh\": {\"threshold\": 1.5}}",
+            "\(file): key 'refresh.threshold': must be greater than 0 and less than 1 (got 1.5)"
+        ),
+        (
+            "{\"mcpServers\": {}, \"refresh\": {\"min_buffer\": \"5m\"}}",
+            "\(file): key 'refresh.min_buffer': must be a number (seconds, fractions allowed)"
+        ),
+        (
+            "{\"mcpServers\": {}, \"refresh\": {\"treshold\": 0.5}}",
+            "\(file): key 'refresh.treshold': unknown key; known keys are expiry_warning, jitter, max_parallel, max_retry_backoff, min_attempt_interval, min_buffer, request_timeout, retry_backoff_base, threshold"
+        ),
+        (
+            "{\"mcpServers\": {}, \"metrics\": {\"listen\": \"0.0.0.0:9464\"}}",
+            "\(file): key 'metrics.listen': must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)"
+        ),
         ("", "\(file): not valid JSON (the file is empty)"),
     ]
 
@@ -79,8 +123,13 @@ import Testing
     @Test func missingFileSaysWhereItLooked() {
         let path = "/nonexistent/oauthtop/config.json"
         let error = #expect(throws: ConfigError.self) { try ConfigLoader(path: path).load() }
-        #expect(error == ConfigError(
-            file: path, problem: "file not found; create it with an \"mcpServers\" object (see Resources/config.example.json), or pass --config"))
+        #expect(
+            error
+                == ConfigError(
+                    file: path,
+                    problem:
+                        "file not found; create it with an \"mcpServers\" object (see Resources/config.example.json), or pass --config"
+                ))
         #expect(error?.description.hasPrefix("\(path): file not found") == true)
     }
 

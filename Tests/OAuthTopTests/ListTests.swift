@@ -52,7 +52,8 @@ import TokenStore
             issuedAt: Self.now.addingTimeInterval(-3780), expiresAt: Self.now.addingTimeInterval(-180))
         let status = ServerStatus.stored(
             definition, session: session,
-            saved: StoredRefreshState(state: "retrying", retryCount: 2, nextAttempt: Self.now.addingTimeInterval(80), lastError: "HTTP 503"),
+            saved: StoredRefreshState(
+                state: "retrying", retryCount: 2, nextAttempt: Self.now.addingTimeInterval(80), lastError: "HTTP 503"),
             policy: RefreshPolicy(), now: Self.now)
         let table = ListTable.render([status], now: Self.now)
         let lines = table.split(separator: "\n")

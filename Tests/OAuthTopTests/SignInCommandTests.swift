@@ -37,7 +37,8 @@ import Testing
                     resource: "https://mcp.atlassian.example/v1", redirectPort: 53682,
                     extraParams: ["audience": "api"]))
         #expect(
-            "\(settings)" == "SignInSettings(https://mcp.atlassian.example/v1/mcp, client_id: oauthtop-cli, secret: yes)")
+            "\(settings)"
+                == "SignInSettings(https://mcp.atlassian.example/v1/mcp, client_id: oauthtop-cli, secret: yes)")
         #expect(!"\(settings)".contains(secret))
     }
 }

@@ -9,7 +9,9 @@ import Testing
         let token = #"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl/+="with\quotes"#
         let text = try OAuthTop.Headers.json(accessToken: token)
         #expect(
-            text == #"{"Authorization":"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl/+=\"with\\quotes"}"#)
+            text
+                == #"{"Authorization":"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl/+=\"with\\quotes"}"#
+        )
         let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
         #expect(parsed == ["Authorization": "Bearer " + token])
     }

@@ -26,7 +26,9 @@ import Testing
         Case(error: http(429), retryable: true, result: .failedOther),
         Case(error: http(400, "temporarily_unavailable"), retryable: true, result: .failedOther),
         Case(error: http(400, "server_error"), retryable: true, result: .failedOther),
-        Case(error: .init(kind: .malformedResponse, status: 200, detail: "HTML page"), retryable: true, result: .failedOther),
+        Case(
+            error: .init(kind: .malformedResponse, status: 200, detail: "HTML page"), retryable: true,
+            result: .failedOther),
         Case(error: http(404), retryable: true, result: .failedOther),
         Case(error: http(400, "invalid_grant"), retryable: false, result: .failedInvalidGrant),
         Case(error: http(401, "invalid_grant"), retryable: false, result: .failedInvalidGrant),

@@ -40,9 +40,11 @@ import TokenStore
         #expect(h.refresher.requestCount == 0)
         #expect(status.refreshState == .failed)
         #expect(status.lastError == "Token expired and no refresh token available")
-        #expect(status.health == HealthStatus(
-            level: .unhealthy, summary: "Refresh failed",
-            detail: "Re-authentication required: Token expired and no refresh token available", action: .login))
+        #expect(
+            status.health
+                == HealthStatus(
+                    level: .unhealthy, summary: "Refresh failed",
+                    detail: "Re-authentication required: Token expired and no refresh token available", action: .login))
     }
 
     @Test func startupRefreshesAtMostMaxParallelAtATime() async throws {
@@ -115,7 +117,8 @@ import TokenStore
         let clock = ManualClock()
         let refresher = ScriptedRefresher()
         refresher.answerAlways(.failure(TokenEndpointError(kind: .http, status: 503, detail: "HTML page")))
-        let h = H(sessions: [H.session("sentry", clock: clock, age: 0, lifetime: 600)], refresher: refresher, clock: clock)
+        let h = H(
+            sessions: [H.session("sentry", clock: clock, age: 0, lifetime: 600)], refresher: refresher, clock: clock)
         try await h.engine.start()
         var waits: [Double] = []
         var last = clock.now
@@ -168,9 +171,12 @@ import TokenStore
         await h.tick()
         let status = try await h.status("jira")
         #expect(status.refreshState == .failed)
-        #expect(status.health == HealthStatus(
-            level: .unhealthy, summary: "Refresh token expired",
-            detail: "Re-authentication required: HTTP 400 invalid_grant: refresh token revoked", action: .login))
+        #expect(
+            status.health
+                == HealthStatus(
+                    level: .unhealthy, summary: "Refresh token expired",
+                    detail: "Re-authentication required: HTTP 400 invalid_grant: refresh token revoked", action: .login)
+        )
         await h.tick(at: clock.now.addingTimeInterval(86_400))
         #expect(h.refresher.requestCount == 1)
         #expect(try await h.status("jira").nextAttempt == nil)
@@ -432,7 +438,10 @@ import TokenStore
         _ = await h.store.acquireLease(for: "jira", owner: "other-process", until: until, now: clock.now)
         try await h.engine.start()
         let outcome = try await h.engine.refresh("jira")
-        #expect(outcome == .deferred(until: until, reason: "another oauthtop process (other-process) is refreshing this server"))
+        #expect(
+            outcome
+                == .deferred(until: until, reason: "another oauthtop process (other-process) is refreshing this server")
+        )
         #expect(h.refresher.requestCount == 0)
         // The other process finished and stored new tokens: we adopt them instead of refreshing.
         var theirs = H.session("jira", clock: clock, refreshToken: "rt-theirs", accessToken: "at-theirs")
@@ -452,7 +461,8 @@ extension RefreshEngineTests {
         let h = H(sessions: [H.session("jira", clock: clock, lifetime: 3600)], clock: clock)
         try await h.engine.start()
         await clock.advance(by: 600)
-        var theirs = H.session("jira", clock: clock, lifetime: 7200, refreshToken: "rt-theirs", accessToken: "at-theirs")
+        var theirs = H.session(
+            "jira", clock: clock, lifetime: 7200, refreshToken: "rt-theirs", accessToken: "at-theirs")
         theirs.issuedAt = clock.now
         await h.store.save(theirs)
         await h.engine.syncWithStore()

@@ -78,14 +78,18 @@ import Testing
     }
 
     @Test func validationNamesTheKey() {
-        #expect(throws: RefreshPolicy.Invalid(key: "threshold", problem: "must be greater than 0 and less than 1 (got 1.5)")) {
+        #expect(
+            throws: RefreshPolicy.Invalid(key: "threshold", problem: "must be greater than 0 and less than 1 (got 1.5)")
+        ) {
             try RefreshPolicy(threshold: 1.5).validate()
         }
         do {
             try RefreshPolicy(retryBackoffBase: 20, maxRetryBackoff: 10).validate()
             Issue.record("expected a validation error")
         } catch {
-            #expect(error.description == "refresh.max_retry_backoff must be at least retry_backoff_base (20.0) seconds (got 10.0)")
+            #expect(
+                error.description
+                    == "refresh.max_retry_backoff must be at least retry_backoff_base (20.0) seconds (got 10.0)")
         }
         #expect(throws: Never.self) { try RefreshPolicy().validate() }
         #expect(throws: RefreshPolicy.Invalid(key: "max_parallel", problem: "must be between 1 and 1024 (got 0)")) {

@@ -15,7 +15,9 @@ import TokenStore
 
     static func signIn(clock: ManualClock, lifetime: Double = 3600) -> ScriptedSignIn {
         ScriptedSignIn { server in
-            .success(H.session(server.name, clock: clock, lifetime: lifetime, refreshToken: "rt-signed", accessToken: "at-signed"))
+            .success(
+                H.session(
+                    server.name, clock: clock, lifetime: lifetime, refreshToken: "rt-signed", accessToken: "at-signed"))
         }
     }
 
@@ -36,7 +38,9 @@ import TokenStore
         #expect(await h.eventually { (try? await h.status("jira").health.detail) == "auth.example.com" })
         let waiting = try await h.status("jira")
         #expect(waiting.refreshState == .signingIn)
-        #expect(waiting.health == HealthStatus(level: .degraded, summary: "Waiting for browser sign-in", detail: "auth.example.com"))
+        #expect(
+            waiting.health
+                == HealthStatus(level: .degraded, summary: "Waiting for browser sign-in", detail: "auth.example.com"))
         #expect(waiting.signInURL == ScriptedSignIn.authorizationURL.absoluteString)
         #expect(urls.value == [ScriptedSignIn.authorizationURL])
         await #expect(throws: EngineError.signInRunning("jira")) { try await h.engine.login("jira") }
@@ -162,9 +166,11 @@ import TokenStore
         await h.tick()
         #expect(await h.eventually { (try? await h.status("jira").health.summary) == "Token rejected by server" })
         let status = try await h.status("jira")
-        #expect(status.health == HealthStatus(
-            level: .unhealthy, summary: "Token rejected by server", detail: "invalid_token: audience mismatch",
-            action: .login))
+        #expect(
+            status.health
+                == HealthStatus(
+                    level: .unhealthy, summary: "Token rejected by server", detail: "invalid_token: audience mismatch",
+                    action: .login))
         #expect(h.refresher.requestCount == 0)
         #expect(await h.store.refreshStates()["jira"]?.rejectedByServer == "invalid_token: audience mismatch")
         // A later probe that passes clears it.
@@ -216,15 +222,19 @@ import TokenStore
 
     @Test func unreachableIsDegradedWithTheShortAndTheFullError() async throws {
         let clock = ManualClock()
-        let prober = ScriptedProber(default: .unreachable(
-            summary: "Connection refused", detail: "POST https://jira.example.com/mcp: network error: connection refused"))
+        let prober = ScriptedProber(
+            default: .unreachable(
+                summary: "Connection refused",
+                detail: "POST https://jira.example.com/mcp: network error: connection refused"))
         let h = H(sessions: [H.session("jira", clock: clock)], clock: clock, prober: prober)
         try await h.engine.start()
         await h.tick()
         #expect(await h.eventually { (try? await h.status("jira").health.summary) == "Connection refused" })
-        #expect(try await h.status("jira").health == HealthStatus(
-            level: .degraded, summary: "Connection refused",
-            detail: "POST https://jira.example.com/mcp: network error: connection refused", action: .viewLogs))
+        #expect(
+            try await h.status("jira").health
+                == HealthStatus(
+                    level: .degraded, summary: "Connection refused",
+                    detail: "POST https://jira.example.com/mcp: network error: connection refused", action: .viewLogs))
         #expect(h.messages.contains("OAuth client connection failed"))
         #expect(!h.messages.contains("OAuth client connection successful"))
     }

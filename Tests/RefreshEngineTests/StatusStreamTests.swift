@@ -9,7 +9,8 @@ import Testing
     static func status(_ name: String, retries: Int) -> ServerStatus {
         let facts = HealthFacts(hasSession: true, refreshState: .retrying, retryCount: retries)
         return ServerStatus(
-            name: name, version: UInt64(retries), facts: facts, health: HealthStatus(level: .degraded, summary: "Token refresh pending"),
+            name: name, version: UInt64(retries), facts: facts,
+            health: HealthStatus(level: .degraded, summary: "Token refresh pending"),
             observedAt: Date(timeIntervalSince1970: 0))
     }
 
@@ -63,7 +64,8 @@ import Testing
     @Test func engineBatchesStartWithEveryServerThenCarryOnlyChanges() async throws {
         let clock = ManualClock()
         let h = EngineHarness(
-            sessions: [EngineHarness.session("a", clock: clock), EngineHarness.session("b", clock: clock)], clock: clock)
+            sessions: [EngineHarness.session("a", clock: clock), EngineHarness.session("b", clock: clock)], clock: clock
+        )
         try await h.engine.start()
         var batches = h.engine.statusBatches.makeAsyncIterator()
         var first: [ServerStatus] = []
@@ -78,7 +80,8 @@ import Testing
     @Test func newSubscriberStartsWithEveryServer() async throws {
         let clock = ManualClock()
         let h = EngineHarness(
-            sessions: [EngineHarness.session("a", clock: clock), EngineHarness.session("b", clock: clock)], clock: clock)
+            sessions: [EngineHarness.session("a", clock: clock), EngineHarness.session("b", clock: clock)], clock: clock
+        )
         try await h.engine.start()
         var iterator = h.engine.statuses.makeAsyncIterator()
         let first = await iterator.next()

@@ -64,7 +64,9 @@ import Testing
             .failure(.init(kind: .http, status: 503, errorDescription: "upstream rejected rt-secret-0 for client")),
             .tokens(TokenResponse(accessToken: "at-secret-1", refreshToken: "rt-secret-1", expiresIn: 3600)))
         let h = H(
-            sessions: [H.session("jira", clock: clock, age: 7200, refreshToken: "rt-secret-0", accessToken: "at-secret-0")],
+            sessions: [
+                H.session("jira", clock: clock, age: 7200, refreshToken: "rt-secret-0", accessToken: "at-secret-0")
+            ],
             refresher: refresher, clock: clock)
         try await h.engine.start()
         let failedAt = clock.now
@@ -88,7 +90,8 @@ import Testing
         #expect(failed.metadata["error"] == "HTTP 503: upstream rejected [redacted] for client")
         #expect(failed.metadata["result"] == "failed_other")
 
-        let everything = h.logs.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+        let everything =
+            h.logs.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
             + (await h.engine.snapshot().map { "\($0)" }.joined())
         for secret in ["rt-secret-0", "rt-secret-1", "at-secret-0", "at-secret-1"] {
             #expect(!everything.contains(secret), "\(secret) leaked")

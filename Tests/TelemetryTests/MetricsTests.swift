@@ -19,8 +19,12 @@ import Testing
             .recordNanoseconds(300_000_000)
         let text = registry.emitToString()
         #expect(text.contains(#"mcpproxy_oauth_refresh_total{server="jira",result="success"} 1"#))
-        #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.1"} 0"#))
-        #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.5"} 1"#))
+        #expect(
+            text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.1"} 0"#)
+        )
+        #expect(
+            text.contains(#"mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.5"} 1"#)
+        )
         #expect(text.contains(#"le="30.0"} 1"#))
         #expect(text.contains(#"mcpproxy_oauth_refresh_duration_seconds_count{server="jira",result="success"} 1"#))
     }

@@ -14,14 +14,16 @@ import Testing
         challengedScope: "mcp", scopesSupported: ["mcp", "files:read"], issuer: "https://auth.example.com",
         metadataURL: "https://auth.example.com/.well-known/oauth-authorization-server",
         authorizationEndpoint: "https://auth.example.com/authorize", tokenEndpoint: "https://auth.example.com/token",
-        registrationEndpoint: "https://auth.example.com/register", revocationEndpoint: "https://auth.example.com/revoke",
+        registrationEndpoint: "https://auth.example.com/register",
+        revocationEndpoint: "https://auth.example.com/revoke",
         codeChallengeMethods: ["S256"], discoveredAt: start)
 
     static func registration(_ port: Int, issuer: String = "https://auth.example.com", at offset: Double = 0)
         -> StoredClientRegistration
     {
         StoredClientRegistration(
-            server: "jira", issuer: issuer, redirectURI: "http://127.0.0.1:\(port)/callback", clientID: "client-\(port)",
+            server: "jira", issuer: issuer, redirectURI: "http://127.0.0.1:\(port)/callback",
+            clientID: "client-\(port)",
             registeredAt: start.addingTimeInterval(offset))
     }
 
@@ -72,8 +74,9 @@ import Testing
 
             try await store.deleteClientRegistration(
                 server: "jira", issuer: "https://auth.example.com", redirectURI: "http://127.0.0.1:5000/callback")
-            #expect(try await store.clientRegistrations(for: "jira", issuer: "https://auth.example.com")
-                == [Self.registration(5001, at: 10)])
+            #expect(
+                try await store.clientRegistrations(for: "jira", issuer: "https://auth.example.com")
+                    == [Self.registration(5001, at: 10)])
             #expect(try await store.clientRegistrations(for: "jira", issuer: "https://other.example.com").count == 1)
         }
     }
@@ -118,13 +121,14 @@ import Testing
             try await store.save(session)
             try await store.saveRefreshState(state, for: "jira")
             // Back to the v1 schema, as the headless release left it.
-            try await store.execute(sql: """
-                DROP TABLE discoveries; DROP TABLE client_registrations;
-                ALTER TABLE refresh_states DROP COLUMN probe; ALTER TABLE refresh_states DROP COLUMN probe_summary;
-                ALTER TABLE refresh_states DROP COLUMN probe_detail; ALTER TABLE refresh_states DROP COLUMN probed_at;
-                ALTER TABLE refresh_states DROP COLUMN rejected_by_server;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
-                """)
+            try await store.execute(
+                sql: """
+                    DROP TABLE discoveries; DROP TABLE client_registrations;
+                    ALTER TABLE refresh_states DROP COLUMN probe; ALTER TABLE refresh_states DROP COLUMN probe_summary;
+                    ALTER TABLE refresh_states DROP COLUMN probe_detail; ALTER TABLE refresh_states DROP COLUMN probed_at;
+                    ALTER TABLE refresh_states DROP COLUMN rejected_by_server;
+                    DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';
+                    """)
             try store.close()
         }
         let reopened = try SQLiteTokenStore(path: path)

@@ -18,7 +18,9 @@ public struct KeyBinding: Sendable, Equatable {
     /// Cannot be undone: the model asks y/n first.
     public var dangerous: Bool
 
-    public init(_ keys: [Key], _ command: Command, _ description: String, footer: String? = nil, dangerous: Bool = false) {
+    public init(
+        _ keys: [Key], _ command: Command, _ description: String, footer: String? = nil, dangerous: Bool = false
+    ) {
         self.keys = keys
         self.command = command
         self.description = description

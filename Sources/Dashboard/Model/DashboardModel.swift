@@ -92,7 +92,7 @@ public struct DashboardModel: Sendable {
         self.keymap = keymap
     }
 
-        // MARK: Input from the engine and the loop
+    // MARK: Input from the engine and the loop
 
     public mutating func apply(_ status: ServerStatus) {
         statuses[status.name] = status

@@ -26,8 +26,10 @@ extension DashboardModel {
         let left = String(repeating: " ", count: max(0, (width - boxWidth) / 2))
         let heading = " Keys "
         var box: [Line] = []
-        let topRule = glyphs.topLeft + glyphs.horizontal + heading
-            + String(repeating: glyphs.horizontal, count: max(0, boxWidth - 3 - TextWidth.of(heading))) + glyphs.topRight
+        let topRule =
+            glyphs.topLeft + glyphs.horizontal + heading
+            + String(repeating: glyphs.horizontal, count: max(0, boxWidth - 3 - TextWidth.of(heading)))
+            + glyphs.topRight
         box.append(Line([Span(left), Span(topRule, .paneTitle)]))
         for line in content.prefix(max(0, height - 2)) {
             var boxed = Line([Span(left), Span(glyphs.vertical + " ", .paneTitle)])

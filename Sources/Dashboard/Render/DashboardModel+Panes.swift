@@ -5,7 +5,9 @@ import RefreshEngine
 /// The panes under the table: the selected server's detail and its recent log lines.
 extension DashboardModel {
     func paneTitle(_ title: String, width: Int) -> Line {
-        let head = glyphs.horizontal + " " + TextWidth.truncate(clean(title), to: max(0, width - 4), ellipsis: glyphs.ellipsis) + " "
+        let head =
+            glyphs.horizontal + " " + TextWidth.truncate(clean(title), to: max(0, width - 4), ellipsis: glyphs.ellipsis)
+            + " "
         let rest = max(0, width - TextWidth.of(head))
         return Line([Span(head + String(repeating: glyphs.horizontal, count: rest), .paneTitle)])
     }
@@ -34,7 +36,10 @@ extension DashboardModel {
                 ]
             ),
             ("Detail", [Span(health.detail.map(clean) ?? glyphs.none)]),
-            ("Last error", [Span(status.lastError.map(clean) ?? glyphs.none, status.lastError == nil ? .normal : .unhealthy)]),
+            (
+                "Last error",
+                [Span(status.lastError.map(clean) ?? glyphs.none, status.lastError == nil ? .normal : .unhealthy)]
+            ),
             ("Expires", [Span(expires ?? glyphs.none)]),
             ("Next attempt", [Span(next ?? glyphs.none)]),
             ("Scopes", [Span(status.scope.map(clean) ?? glyphs.none)]),

@@ -47,7 +47,8 @@ extension DashboardModel {
         }
         while lines.count < height - bottom.count { lines.append(Line()) }
         lines += bottom
-        return Frame(width: width, height: height, lines: lines.map { $0.clipped(to: width, ellipsis: glyphs.ellipsis) })
+        return Frame(
+            width: width, height: height, lines: lines.map { $0.clipped(to: width, ellipsis: glyphs.ellipsis) })
     }
 
     func tooSmall(width: Int, height: Int) -> Frame {

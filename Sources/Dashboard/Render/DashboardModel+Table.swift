@@ -82,7 +82,8 @@ extension DashboardModel {
             let title = column == .level && !layout.levelWord ? "" : column.title
             let width = layout.widths[column] ?? 0
             line.add(
-                TextWidth.fit(title, to: width, ellipsis: glyphs.ellipsis, alignRight: column == .retries), .columnHeader)
+                TextWidth.fit(title, to: width, ellipsis: glyphs.ellipsis, alignRight: column == .retries),
+                .columnHeader)
         }
         return line
     }

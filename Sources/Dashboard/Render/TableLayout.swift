@@ -47,7 +47,9 @@ struct TableLayout {
 
     static let steps: [@Sendable (inout TableLayout) -> Void] = [
         { $0.gap = 1 },
-        { $0.retriesInState = true; $0.columns.removeAll { $0 == .retries } },
+        {
+            $0.retriesInState = true; $0.columns.removeAll { $0 == .retries }
+        },
         { $0.levelWord = false },
         { $0.nameCap = 16 },
         { $0.nameCap = 12 },

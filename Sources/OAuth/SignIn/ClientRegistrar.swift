@@ -91,7 +91,8 @@ public final class ClientRegistrar: Sendable {
         let method: ClientAuthMethod
         if let named = object.string("token_endpoint_auth_method") {
             guard let known = ClientAuthMethod(rawValue: named) else {
-                throw .configuration("\(step): the server registered an unsupported token_endpoint_auth_method \(named)")
+                throw .configuration(
+                    "\(step): the server registered an unsupported token_endpoint_auth_method \(named)")
             }
             method = known
         } else {

@@ -43,9 +43,11 @@ public final class ConnectionProbe: ConnectionProber {
         request.httpBody = Data(Self.initializeBody.utf8)
         let answer: HTTPAnswer
         do {
-            answer = try await wire.send(request, isComplete: { head, body in
-                Self.isEventStream(head.contentType) && SSE.firstEvent(in: body) != nil
-            })
+            answer = try await wire.send(
+                request,
+                isComplete: { head, body in
+                    Self.isEventStream(head.contentType) && SSE.firstEvent(in: body) != nil
+                })
         } catch let error as TokenEndpointError {
             let short = error.detail ?? error.kind.rawValue
             return .unreachable(

@@ -103,7 +103,9 @@ public final class Discovery: Sendable {
                     "the protected resource metadata at \(url.absoluteString) is for \(resource), not for "
                         + serverURL.absoluteString)
             }
-            let servers = (object.strings("authorization_servers") ?? []).filter { URL(string: $0).map(Self.isHTTP) ?? false }
+            let servers = (object.strings("authorization_servers") ?? []).filter {
+                URL(string: $0).map(Self.isHTTP) ?? false
+            }
             return ResourceMetadata(
                 url: url.absoluteString, resource: resource, authorizationServers: servers,
                 scopesSupported: object.strings("scopes_supported") ?? [])
@@ -152,7 +154,8 @@ public final class Discovery: Sendable {
         for url in candidates {
             guard let object = try await fetchJSON(url, step: "authorization server metadata") else { continue }
             guard object.string("issuer") == issuer else {
-                mismatch = "the metadata at \(url.absoluteString) names the issuer \(object.string("issuer") ?? "(none)"), "
+                mismatch =
+                    "the metadata at \(url.absoluteString) names the issuer \(object.string("issuer") ?? "(none)"), "
                     + "not \(issuer) (RFC 8414 requires them identical)"
                 continue
             }
@@ -225,7 +228,9 @@ public final class Discovery: Sendable {
 
     /// `scheme://host[:port]`, lowercased scheme and host.
     static func origin(of url: URL) -> String? {
-        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else { return nil }
+        guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(), !host.isEmpty else {
+            return nil
+        }
         let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost)" + (url.port.map { ":\($0)" } ?? "")
     }

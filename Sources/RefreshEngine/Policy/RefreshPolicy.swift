@@ -105,7 +105,8 @@ extension RefreshPolicy {
         func check(_ ok: Bool, _ key: String, _ problem: String) throws(Invalid) {
             if !ok { throw Invalid(key: key, problem: problem) }
         }
-        try check(threshold > 0 && threshold < 1, "threshold", "must be greater than 0 and less than 1 (got \(threshold))")
+        try check(
+            threshold > 0 && threshold < 1, "threshold", "must be greater than 0 and less than 1 (got \(threshold))")
         try check(minBuffer >= 0 && minBuffer.isFinite, "min_buffer", "must be 0 or more seconds (got \(minBuffer))")
         try check(jitter >= 0 && jitter < 1, "jitter", "must be at least 0 and less than 1 (got \(jitter))")
         try check(
@@ -118,8 +119,10 @@ extension RefreshPolicy {
             minAttemptInterval >= 0 && minAttemptInterval.isFinite, "min_attempt_interval",
             "must be 0 or more seconds (got \(minAttemptInterval))")
         try check(
-            expiryWarning >= 0 && expiryWarning.isFinite, "expiry_warning", "must be 0 or more seconds (got \(expiryWarning))")
-        try check(maxParallel >= 1 && maxParallel <= 1024, "max_parallel", "must be between 1 and 1024 (got \(maxParallel))")
+            expiryWarning >= 0 && expiryWarning.isFinite, "expiry_warning",
+            "must be 0 or more seconds (got \(expiryWarning))")
+        try check(
+            maxParallel >= 1 && maxParallel <= 1024, "max_parallel", "must be between 1 and 1024 (got \(maxParallel))")
         try check(
             requestTimeout > 0 && requestTimeout <= 600, "request_timeout",
             "must be more than 0 and at most 600 seconds (got \(requestTimeout))")

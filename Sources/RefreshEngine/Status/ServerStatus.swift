@@ -40,7 +40,8 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     public var hasRefreshToken: Bool { facts.hasRefreshToken }
 
     public init(
-        name: String, version: UInt64 = 0, url: String? = nil, facts: HealthFacts, health: HealthStatus, observedAt: Date,
+        name: String, version: UInt64 = 0, url: String? = nil, facts: HealthFacts, health: HealthStatus,
+        observedAt: Date,
         issuedAt: Date? = nil, scope: String? = nil, tokenEndpoint: String? = nil, lastAttemptAt: Date? = nil,
         lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil,
         signInURL: String? = nil, probedAt: Date? = nil, canRefresh: Bool = false

@@ -7,7 +7,8 @@ extension OAuthTop {
     struct DashboardCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "dashboard",
-            abstract: "Show every server's health live; refresh, sign in and log out from the keyboard (the default command).",
+            abstract:
+                "Show every server's health live; refresh, sign in and log out from the keyboard (the default command).",
             discussion: Keymap.standard.summary)
 
         @OptionGroup var global: GlobalOptions

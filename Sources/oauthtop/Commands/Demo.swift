@@ -37,7 +37,9 @@ extension OAuthTop {
 
         func validate() throws {
             guard (1...1000).contains(servers) else { throw ValidationError("--servers must be between 1 and 1000") }
-            guard duration > 0, duration.isFinite else { throw ValidationError("--duration must be a positive number of seconds") }
+            guard duration > 0, duration.isFinite else {
+                throw ValidationError("--duration must be a positive number of seconds")
+            }
         }
 
         func run() async throws {
@@ -75,7 +77,9 @@ extension OAuthTop {
                 signIn: runtime.browserSignIn(browser: automaticBrowser(provider), say: { _ in }), probes: true)
             try await engine.start()
             let runner = Task { try await engine.run() }
-            print("demo: \(runtime.config.servers.count) servers for \(duration.formatted()) s; log: \(runtime.paths.log)")
+            print(
+                "demo: \(runtime.config.servers.count) servers for \(duration.formatted()) s; log: \(runtime.paths.log)"
+            )
             fflush(nil)
             let (stop, sources) = StopSignals.install()
             let signal = await withTaskGroup(of: Int32?.self) { group in
@@ -109,7 +113,8 @@ extension OAuthTop {
             guard FileManager.default.createFile(atPath: configPath, contents: data) else {
                 throw fail(.retryable, "cannot write the demo config \(configPath)")
             }
-            let runtime = try Runtime.open(try GlobalOptions.parse(["--config", configPath, "--state-dir", folder + "/state"]))
+            let runtime = try Runtime.open(
+                try GlobalOptions.parse(["--config", configPath, "--state-dir", folder + "/state"]))
             for server in provider.scenario.servers {
                 let minted = try await provider.mintSession(for: server.name)
                 let session = StoredSession(
@@ -121,12 +126,16 @@ extension OAuthTop {
                         authMethod: "none", resource: minted.resource))
                 try await runtime.store.save(session)
             }
-            runtime.logger.info("oauthtop demo started", metadata: ["servers": "\(provider.scenario.servers.count)", "provider": "\(base)"])
+            runtime.logger.info(
+                "oauthtop demo started",
+                metadata: ["servers": "\(provider.scenario.servers.count)", "provider": "\(base)"])
             return runtime
         }
 
         static func temporaryFolder() throws -> String {
-            let parent = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+            let parent =
+                NSTemporaryDirectory().hasSuffix("/")
+                ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
             var template = Array((parent + "/oauthtop-demo-XXXXXX").utf8CString)
             guard let made = mkdtemp(&template) else { throw fail(.retryable, "cannot create a temporary folder") }
             return String(cString: made)

@@ -28,12 +28,14 @@ extension OAuthTop {
             }
             try await runtime.store.save(session)
             try await runtime.store.saveRefreshState(
-                StoredRefreshState(state: session.refreshToken == nil || session.expiresAt == nil ? "idle" : "scheduled"),
+                StoredRefreshState(
+                    state: session.refreshToken == nil || session.expiresAt == nil ? "idle" : "scheduled"),
                 for: name)
             runtime.logger.info("OAuth session imported", metadata: ["server": "\(name)"])
             var line = "\(name): session imported"
             if let expiresAt = session.expiresAt {
-                line += "; access token expires \(TimeText.relative(expiresAt, now: Date())) (\(TimeText.rfc3339(expiresAt)))"
+                line +=
+                    "; access token expires \(TimeText.relative(expiresAt, now: Date())) (\(TimeText.rfc3339(expiresAt)))"
             } else {
                 line += "; no expiry given"
             }
@@ -57,7 +59,9 @@ enum TokenImport {
     }
 
     static func parse(_ data: Data, server: ServerConfig, now: Date) throws(Problem) -> StoredSession {
-        guard !data.isEmpty else { throw Problem(text: "empty; pipe a token response in, e.g. oauthtop import NAME < token.json") }
+        guard !data.isEmpty else {
+            throw Problem(text: "empty; pipe a token response in, e.g. oauthtop import NAME < token.json")
+        }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw Problem(text: "not a JSON object")
         }
@@ -66,7 +70,9 @@ enum TokenImport {
                 if required { throw Problem(key: key, text: "missing") }
                 return nil
             }
-            guard let text = value as? String, !text.isEmpty else { throw Problem(key: key, text: "must be a non-empty string") }
+            guard let text = value as? String, !text.isEmpty else {
+                throw Problem(key: key, text: "must be a non-empty string")
+            }
             return text
         }
         let accessToken = try string("access_token", required: true)!
@@ -87,15 +93,21 @@ enum TokenImport {
         }
         var client = server.oauth.registration(resource: server.url)
         if let endpoint = try string("token_endpoint") {
-            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host != nil
+            else {
                 throw Problem(key: "token_endpoint", text: "must be an absolute http(s) URL")
             }
             let clientID = try string("client_id") ?? server.oauth.clientID
-            guard let clientID else { throw Problem(key: "client_id", text: "missing; a token_endpoint needs the client_id it issued to") }
-            let secret = try string("client_secret") ?? (clientID == server.oauth.clientID ? server.oauth.clientSecret : nil)
+            guard let clientID else {
+                throw Problem(key: "client_id", text: "missing; a token_endpoint needs the client_id it issued to")
+            }
+            let secret =
+                try string("client_secret") ?? (clientID == server.oauth.clientID ? server.oauth.clientSecret : nil)
             let method = try string("token_endpoint_auth_method") ?? (secret == nil ? "none" : "client_secret_post")
             guard ["none", "client_secret_post", "client_secret_basic"].contains(method) else {
-                throw Problem(key: "token_endpoint_auth_method", text: "must be none, client_secret_post or client_secret_basic")
+                throw Problem(
+                    key: "token_endpoint_auth_method", text: "must be none, client_secret_post or client_secret_basic")
             }
             client = ClientRegistration(
                 tokenEndpoint: url.absoluteString, clientID: clientID, clientSecret: secret, authMethod: method,

@@ -21,7 +21,8 @@ extension OAuthTop {
             } else {
                 print(ListTable.render(statuses, now: Date()))
                 if !runtime.config.skipped.isEmpty {
-                    printError("skipped (no url, not an HTTP server): \(runtime.config.skipped.joined(separator: ", "))")
+                    printError(
+                        "skipped (no url, not an HTTP server): \(runtime.config.skipped.joined(separator: ", "))")
                 }
             }
         }
@@ -34,7 +35,8 @@ func storedStatuses(_ runtime: Runtime, now: Date = Date()) async throws -> [Ser
         try await runtime.store.sessions().map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
     let states = try await runtime.store.refreshStates()
     return runtime.config.definitions.map {
-        ServerStatus.stored($0, session: sessions[$0.name], saved: states[$0.name], policy: runtime.config.refresh, now: now)
+        ServerStatus.stored(
+            $0, session: sessions[$0.name], saved: states[$0.name], policy: runtime.config.refresh, now: now)
     }
 }
 
@@ -86,7 +88,8 @@ enum ListJSON {
                 name: status.name, url: status.url, level: status.health.level.rawValue, summary: status.health.summary,
                 detail: status.health.detail, action: status.health.action?.rawValue,
                 refreshState: status.refreshState.rawValue, retryCount: status.retryCount,
-                nextAttempt: status.nextAttempt.map(TimeText.rfc3339), expiresAt: status.expiresAt.map(TimeText.rfc3339),
+                nextAttempt: status.nextAttempt.map(TimeText.rfc3339),
+                expiresAt: status.expiresAt.map(TimeText.rfc3339),
                 lastError: status.lastError, hasRefreshToken: status.hasRefreshToken,
                 lastRefreshAt: status.lastRefreshAt.map(TimeText.rfc3339))
         }

@@ -6,7 +6,9 @@ import TokenStore
 extension OAuthTop {
     struct Logout: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke a server's tokens at the provider (when it offers revocation), forget them here and stop refreshing.")
+            abstract:
+                "Revoke a server's tokens at the provider (when it offers revocation), forget them here and stop refreshing."
+        )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The server's name in the config.") var name: String

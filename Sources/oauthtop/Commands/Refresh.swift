@@ -33,7 +33,9 @@ extension OAuthTop {
             if worst != .ok { throw ExitCode(worst.rawValue) }
         }
 
-        private func refresh(_ name: String, engine: RefreshEngine, skipWithoutRefreshToken: Bool) async -> (Exit, String) {
+        private func refresh(_ name: String, engine: RefreshEngine, skipWithoutRefreshToken: Bool) async -> (
+            Exit, String
+        ) {
             if skipWithoutRefreshToken, let status = try? await engine.status(of: name), !status.hasRefreshToken {
                 return (.ok, "skipped: \(status.health.summary)")
             }
@@ -52,7 +54,12 @@ extension OAuthTop {
                 switch outcome {
                 case .refreshed(let expiresAt), .adopted(let expiresAt):
                     let verb = if case .adopted = outcome { "refreshed by another process" } else { "refreshed" }
-                    return (.ok, verb + (expiresAt.map { "; token valid until \(TimeText.rfc3339($0))" } ?? "; token has no expiry"))
+                    return (
+                        .ok,
+                        verb
+                            + (expiresAt.map { "; token valid until \(TimeText.rfc3339($0))" }
+                                ?? "; token has no expiry")
+                    )
                 case .deferred(let until, let reason):
                     let wait = until.timeIntervalSinceNow
                     guard wait <= TokenIssuer.maxWait else { return (.retryable, "deferred: \(reason)") }

@@ -86,8 +86,10 @@ struct ServerGauges {
         var levels: [String: HealthLevel] = [:]
         for await status in statuses {
             if let expiresAt = status.expiresAt {
-                Gauge(label: "oauthtop_token_expires_at_seconds", dimensions: [("server", status.name)], factory: factory)
-                    .record(expiresAt.timeIntervalSince1970)
+                Gauge(
+                    label: "oauthtop_token_expires_at_seconds", dimensions: [("server", status.name)], factory: factory
+                )
+                .record(expiresAt.timeIntervalSince1970)
             }
             levels[status.name] = status.health.level
             for level in HealthLevel.allCases {

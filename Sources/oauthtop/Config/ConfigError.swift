@@ -6,9 +6,9 @@ struct ConfigError: Error, Equatable, CustomStringConvertible {
     var problem: String
 
     var description: String {
-        var where_ = file
-        if let server { where_ += ": server '\(server)'" }
-        if let key { where_ += ": key '\(key)'" }
-        return "\(where_): \(problem)"
+        var location = file
+        if let server { location += ": server '\(server)'" }
+        if let key { location += ": key '\(key)'" }
+        return "\(location): \(problem)"
     }
 }

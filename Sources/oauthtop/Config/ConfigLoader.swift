@@ -45,7 +45,8 @@ struct ConfigLoader {
         try rejectUnknown(object, known: ["listen"], prefix: "metrics.")
         guard let listen = object["listen"] else { return nil }
         guard let text = listen as? String, Self.isLoopbackListen(text) else {
-            throw fail("must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)", key: "metrics.listen")
+            throw fail(
+                "must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)", key: "metrics.listen")
         }
         return text
     }
@@ -60,7 +61,8 @@ struct ConfigLoader {
             return object.keys.sorted().map { ($0, object[$0]!) }
         }
         guard let array = servers as? [Any] else {
-            throw fail("must be an object keyed by server name, or an array of objects with \"name\"", key: "mcpServers")
+            throw fail(
+                "must be an object keyed by server name, or an array of objects with \"name\"", key: "mcpServers")
         }
         var entries: [(name: String, body: Any)] = []
         for (index, element) in array.enumerated() {
@@ -111,7 +113,9 @@ struct ConfigLoader {
         if let value = object["disabled"] as? Bool, value { enabled = false }
         var oauth = OAuthSettings()
         if let block = object["oauth"] {
-            guard let settings = block as? [String: Any] else { throw fail("must be an object", server: name, key: "oauth") }
+            guard let settings = block as? [String: Any] else {
+                throw fail("must be an object", server: name, key: "oauth")
+            }
             oauth = try parseOAuth(settings, server: name)
         }
         return ServerConfig(name: name, url: url.absoluteString, enabled: enabled, oauth: oauth)
@@ -160,14 +164,17 @@ struct ConfigLoader {
             }
             settings.extraParams = dictionary
         }
-        if let method = try string(object["token_endpoint_auth_method"], server: server, key: "oauth.token_endpoint_auth_method") {
+        if let method = try string(
+            object["token_endpoint_auth_method"], server: server, key: "oauth.token_endpoint_auth_method")
+        {
             guard ["none", "client_secret_post", "client_secret_basic"].contains(method) else {
                 throw fail(
                     "must be none, client_secret_post or client_secret_basic (got \"\(method)\")", server: server,
                     key: "oauth.token_endpoint_auth_method")
             }
             if method != "none" && settings.clientSecret == nil {
-                throw fail("\(method) needs oauth.client_secret", server: server, key: "oauth.token_endpoint_auth_method")
+                throw fail(
+                    "\(method) needs oauth.client_secret", server: server, key: "oauth.token_endpoint_auth_method")
             }
             settings.tokenEndpointAuthMethod = method
         }
@@ -192,7 +199,8 @@ struct ConfigLoader {
             policy[keyPath: path] = number.doubleValue
         }
         if let raw = object["max_parallel"] {
-            guard let number = raw as? NSNumber, !Self.isBool(raw), number.doubleValue == number.doubleValue.rounded() else {
+            guard let number = raw as? NSNumber, !Self.isBool(raw), number.doubleValue == number.doubleValue.rounded()
+            else {
                 throw fail("must be a whole number", key: "refresh.max_parallel")
             }
             policy.maxParallel = number.intValue

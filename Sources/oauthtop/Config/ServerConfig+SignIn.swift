@@ -7,7 +7,8 @@ extension ServerConfig {
             url: url, clientID: oauth.clientID, clientSecret: oauth.clientSecret,
             tokenEndpointAuthMethod: oauth.tokenEndpointAuthMethod, scopes: oauth.scopes,
             authorizationEndpoint: oauth.authorizationEndpoint, tokenEndpoint: oauth.tokenEndpoint,
-            registrationEndpoint: oauth.registrationEndpoint, resource: oauth.resource, redirectPort: oauth.redirectPort,
+            registrationEndpoint: oauth.registrationEndpoint, resource: oauth.resource,
+            redirectPort: oauth.redirectPort,
             extraParams: oauth.extraParams)
     }
 }

@@ -35,7 +35,9 @@ struct LogTail: Sendable {
         let level = (object["level"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
         var text = "\(time) \(level)\(object["msg"] as? String ?? "")"
         let skip: Set = ["ts", "level", "msg", "label", "server"]
-        let rest = object.keys.filter { !skip.contains($0) }.sorted().map { key in "\(key)=\(object[key].map { "\($0)" } ?? "")" }
+        let rest = object.keys.filter { !skip.contains($0) }.sorted().map { key in
+            "\(key)=\(object[key].map { "\($0)" } ?? "")"
+        }
         if !rest.isEmpty { text += "  " + rest.joined(separator: " ") }
         return text
     }

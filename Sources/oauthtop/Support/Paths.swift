@@ -14,9 +14,11 @@ struct Paths {
             if let value = environment[variable], value.hasPrefix("/") { return value }
             return home + "/" + fallback
         }
-        config = options.config ?? environment["OAUTHTOP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        config =
+            options.config ?? environment["OAUTHTOP_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
             ?? xdg("XDG_CONFIG_HOME", ".config") + "/oauthtop/config.json"
-        stateDirectory = options.stateDir ?? environment["OAUTHTOP_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        stateDirectory =
+            options.stateDir ?? environment["OAUTHTOP_STATE_DIR"].flatMap { $0.isEmpty ? nil : $0 }
             ?? xdg("XDG_STATE_HOME", ".local/state") + "/oauthtop"
     }
 }

@@ -27,38 +27,50 @@ import Testing
 
     @Test func usesTheValuesInTheResponse() throws {
         let client = try ClientRegistrar.interpret(
-            Self.answer(201, #"{"client_id":"c-1","client_secret":"\#(Self.secret)","token_endpoint_auth_method":"client_secret_post","client_secret_expires_at":0,"redirect_uris":["\#(Self.redirect)"]}"#),
+            Self.answer(
+                201,
+                #"{"client_id":"c-1","client_secret":"\#(Self.secret)","token_endpoint_auth_method":"client_secret_post","client_secret_expires_at":0,"redirect_uris":["\#(Self.redirect)"]}"#
+            ),
             endpoint: Self.endpoint, redirectURI: Self.redirect)
-        #expect(client == RegisteredClient(
-            clientID: "c-1", clientSecret: Self.secret, authMethod: .clientSecretPost, redirectURIs: [Self.redirect]))
+        #expect(
+            client
+                == RegisteredClient(
+                    clientID: "c-1", clientSecret: Self.secret, authMethod: .clientSecretPost,
+                    redirectURIs: [Self.redirect]))
         #expect("\(client)" == "RegisteredClient(c-1, auth: client_secret_post)")
         #expect(!"\(client)".contains(Self.secret))
     }
 
     @Test func aSecretWithoutAMethodMeansBasic() throws {
         let client = try ClientRegistrar.interpret(
-            Self.answer(200, #"{"client_id":"c-1","client_secret":"\#(Self.secret)","client_secret_expires_at":1900000000}"#),
+            Self.answer(
+                200, #"{"client_id":"c-1","client_secret":"\#(Self.secret)","client_secret_expires_at":1900000000}"#),
             endpoint: Self.endpoint, redirectURI: Self.redirect)
         #expect(client.authMethod == .clientSecretBasic)
         #expect(client.clientSecretExpiresAt == Date(timeIntervalSince1970: 1_900_000_000))
     }
 
     @Test func refusalsAreConfigurationErrorsAndOutagesNetworkErrors() {
-        #expect(throws: SignInError(
-            .configuration,
-            "client registration at https://auth.example.com/register was refused: HTTP 400 invalid_redirect_uri: "
-                + "loopback only; set oauth.client_id in the config to use a pre-registered client")) {
+        #expect(
+            throws: SignInError(
+                .configuration,
+                "client registration at https://auth.example.com/register was refused: HTTP 400 invalid_redirect_uri: "
+                    + "loopback only; set oauth.client_id in the config to use a pre-registered client")
+        ) {
             try ClientRegistrar.interpret(
                 Self.answer(400, #"{"error":"invalid_redirect_uri","error_description":"loopback only"}"#),
                 endpoint: Self.endpoint, redirectURI: Self.redirect)
         }
         #expect(throws: SignInError(.network, "client registration at https://auth.example.com/register: HTTP 503")) {
-            try ClientRegistrar.interpret(Self.answer(503, "<html></html>"), endpoint: Self.endpoint, redirectURI: Self.redirect)
+            try ClientRegistrar.interpret(
+                Self.answer(503, "<html></html>"), endpoint: Self.endpoint, redirectURI: Self.redirect)
         }
-        #expect(throws: SignInError(
-            .provider,
-            "client registration at https://auth.example.com/register: the server did not register the redirect URI "
-                + "http://127.0.0.1:53682/callback")) {
+        #expect(
+            throws: SignInError(
+                .provider,
+                "client registration at https://auth.example.com/register: the server did not register the redirect URI "
+                    + "http://127.0.0.1:53682/callback")
+        ) {
             try ClientRegistrar.interpret(
                 Self.answer(201, #"{"client_id":"c","redirect_uris":["http://127.0.0.1:1/other"]}"#),
                 endpoint: Self.endpoint, redirectURI: Self.redirect)

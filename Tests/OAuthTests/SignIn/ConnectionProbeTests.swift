@@ -5,7 +5,8 @@ import Testing
 @testable import OAuth
 
 @Suite struct ConnectionProbeTests {
-    static let initializeResult = #"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}"#
+    static let initializeResult =
+        #"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}"#
 
     static func probe(
         timeout: TimeInterval = 5, _ respond: @escaping @Sendable (ReceivedRequest) async throws -> HTTPResponse
@@ -44,7 +45,8 @@ import Testing
 
     @Test func sessionIsClosedWithDelete() async throws {
         let (result, received) = try await Self.probe { request in
-            request.method == "DELETE" ? Reply.json(200, "{}") : Reply.json(Self.initializeResult, headers: ["Mcp-Session-Id": "s-1"])
+            request.method == "DELETE"
+                ? Reply.json(200, "{}") : Reply.json(Self.initializeResult, headers: ["Mcp-Session-Id": "s-1"])
         }
         #expect(result == .connected)
         let delete = try #require(received.last)
@@ -54,7 +56,8 @@ import Testing
 
     @Test func unauthorizedCarriesTheChallengesError() async throws {
         let (result, _) = try await Self.probe { _ in
-            Reply.json(401, "{}", headers: ["WWW-Authenticate": #"Bearer error="invalid_token", error_description="expired""#])
+            Reply.json(
+                401, "{}", headers: ["WWW-Authenticate": #"Bearer error="invalid_token", error_description="expired""#])
         }
         #expect(result == .unauthorized(error: "invalid_token: expired"))
         let (bare, _) = try await Self.probe { _ in Reply.json(401, "{}") }
@@ -80,8 +83,11 @@ import Testing
         await server.stop()
         let result = await ConnectionProbe(timeout: 2).probe(
             url: URL(string: "http://127.0.0.1:\(server.port)/mcp?key=x")!, accessToken: "at", tokenType: "Bearer")
-        #expect(result == .unreachable(
-            summary: "Connection refused", detail: "POST http://127.0.0.1:\(server.port)/mcp: network error: connection refused"))
+        #expect(
+            result
+                == .unreachable(
+                    summary: "Connection refused",
+                    detail: "POST http://127.0.0.1:\(server.port)/mcp: network error: connection refused"))
     }
 
     @Test func sseFirstEvent() {

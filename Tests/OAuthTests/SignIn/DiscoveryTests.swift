@@ -17,7 +17,8 @@ import Testing
             let root = base.withLock { $0 }
             if request.path == "/mcp" {
                 guard let challenge else { return Reply.json(405, "{}") }
-                return Reply.json(401, "{}", headers: ["WWW-Authenticate": challenge.replacingOccurrences(of: "{base}", with: root)])
+                return Reply.json(
+                    401, "{}", headers: ["WWW-Authenticate": challenge.replacingOccurrences(of: "{base}", with: root)])
             }
             guard request.method == "GET", let document = documents[request.path] else { return Reply.json(404, "{}") }
             return Reply.json(document.replacingOccurrences(of: "{base}", with: root))
@@ -32,22 +33,29 @@ import Testing
         #"{"issuer":"{base}","authorization_endpoint":"{base}/authorize","token_endpoint":"{base}/token","registration_endpoint":"{base}/register","revocation_endpoint":"{base}/revoke","code_challenge_methods_supported":["S256"],"response_types_supported":["code"]}"#
 
     @Test func wellKnownLocationsInTheMCPOrder() {
-        #expect(Discovery.protectedResourceMetadataURLs(for: URL(string: "https://h.example/v1/mcp/")!).map(\.absoluteString) == [
-            "https://h.example/.well-known/oauth-protected-resource/v1/mcp",
-            "https://h.example/.well-known/oauth-protected-resource",
-        ])
-        #expect(Discovery.protectedResourceMetadataURLs(for: URL(string: "https://h.example")!).map(\.absoluteString) == [
-            "https://h.example/.well-known/oauth-protected-resource"
-        ])
-        #expect(Discovery.authorizationServerMetadataURLs(for: URL(string: "https://as.example/tenant1/")!).map(\.absoluteString) == [
-            "https://as.example/.well-known/oauth-authorization-server/tenant1",
-            "https://as.example/.well-known/openid-configuration/tenant1",
-            "https://as.example/tenant1/.well-known/openid-configuration",
-        ])
-        #expect(Discovery.authorizationServerMetadataURLs(for: URL(string: "https://as.example:8443")!).map(\.absoluteString) == [
-            "https://as.example:8443/.well-known/oauth-authorization-server",
-            "https://as.example:8443/.well-known/openid-configuration",
-        ])
+        #expect(
+            Discovery.protectedResourceMetadataURLs(for: URL(string: "https://h.example/v1/mcp/")!).map(
+                \.absoluteString) == [
+                    "https://h.example/.well-known/oauth-protected-resource/v1/mcp",
+                    "https://h.example/.well-known/oauth-protected-resource",
+                ])
+        #expect(
+            Discovery.protectedResourceMetadataURLs(for: URL(string: "https://h.example")!).map(\.absoluteString) == [
+                "https://h.example/.well-known/oauth-protected-resource"
+            ])
+        #expect(
+            Discovery.authorizationServerMetadataURLs(for: URL(string: "https://as.example/tenant1/")!).map(
+                \.absoluteString) == [
+                    "https://as.example/.well-known/oauth-authorization-server/tenant1",
+                    "https://as.example/.well-known/openid-configuration/tenant1",
+                    "https://as.example/tenant1/.well-known/openid-configuration",
+                ])
+        #expect(
+            Discovery.authorizationServerMetadataURLs(for: URL(string: "https://as.example:8443")!).map(
+                \.absoluteString) == [
+                    "https://as.example:8443/.well-known/oauth-authorization-server",
+                    "https://as.example:8443/.well-known/openid-configuration",
+                ])
     }
 
     @Test func resourceMustBeTheServerOrAParentOnTheSameOrigin() {
@@ -93,11 +101,12 @@ import Testing
         #expect(result.issuer == base + "/tenant")
         #expect(result.metadataURL == base + "/tenant/.well-known/openid-configuration")
         #expect(result.scopeToRequest == "a b")
-        #expect(provider.received.map(\.path) == [
-            "/mcp", "/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource",
-            "/.well-known/oauth-authorization-server/tenant", "/.well-known/openid-configuration/tenant",
-            "/tenant/.well-known/openid-configuration",
-        ])
+        #expect(
+            provider.received.map(\.path) == [
+                "/mcp", "/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource",
+                "/.well-known/oauth-authorization-server/tenant", "/.well-known/openid-configuration/tenant",
+                "/tenant/.well-known/openid-configuration",
+            ])
     }
 
     @Test func withoutResourceMetadataTheIssuerIsTheServersOrigin() async throws {
@@ -122,11 +131,15 @@ import Testing
     }
 
     @Test func withoutS256SignInIsRefused() async throws {
-        let withoutPKCE = Self.asMetadata.replacingOccurrences(of: #""code_challenge_methods_supported":["S256"],"#, with: "")
+        let withoutPKCE = Self.asMetadata.replacingOccurrences(
+            of: #""code_challenge_methods_supported":["S256"],"#, with: "")
         let plainOnly = Self.asMetadata.replacingOccurrences(of: #"["S256"]"#, with: #"["plain"]"#)
         for metadata in [withoutPKCE, plainOnly] {
             let (provider, base) = try await Self.provider(
-                ["/.well-known/oauth-protected-resource/mcp": Self.prm, "/.well-known/oauth-authorization-server": metadata])
+                [
+                    "/.well-known/oauth-protected-resource/mcp": Self.prm,
+                    "/.well-known/oauth-authorization-server": metadata,
+                ])
             let error = await #expect(throws: SignInError.self) {
                 try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
             }

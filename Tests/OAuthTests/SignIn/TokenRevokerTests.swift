@@ -17,7 +17,8 @@ import Testing
         let request = try #require(server.received.first)
         #expect(
             request.body
-                == "token=\(Self.refreshToken)&token_type_hint=refresh_token&client_id=c-1&client_secret=\(Self.secret)")
+                == "token=\(Self.refreshToken)&token_type_hint=refresh_token&client_id=c-1&client_secret=\(Self.secret)"
+        )
         #expect(request.headers["authorization"] == nil)
         #expect(request.headers["content-type"] == "application/x-www-form-urlencoded")
     }

@@ -35,7 +35,8 @@ import Testing
         #expect(error.detail?.hasPrefix("TLS error: ") == true)
 
         let curl = URLError(
-            .unknown, userInfo: [NSLocalizedDescriptionKey: "SSL certificate problem: unable to get local issuer certificate"])
+            .unknown,
+            userInfo: [NSLocalizedDescriptionKey: "SSL certificate problem: unable to get local issuer certificate"])
         #expect(
             TokenEndpointError.transport(curl, timeout: 30)
                 == .network("TLS error: SSL certificate problem: unable to get local issuer certificate"))

@@ -9,7 +9,8 @@ enum Records {
     /// 2027-01-15T08:00:00Z
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let client = ClientRegistration(
-        tokenEndpoint: "https://auth.example.com/token", clientID: "client-7f3a", resource: "https://jira.example.com/mcp")
+        tokenEndpoint: "https://auth.example.com/token", clientID: "client-7f3a",
+        resource: "https://jira.example.com/mcp")
 
     static func at(_ seconds: TimeInterval) -> Date { now.addingTimeInterval(seconds) }
 
@@ -33,7 +34,8 @@ enum Records {
 
     /// A record for server `jira` holding `session`, planned at `now` as the engine's start would.
     static func planned(
-        _ session: StoredSession? = session(), definition: ServerDefinition = jira, policy: RefreshPolicy = RefreshPolicy()
+        _ session: StoredSession? = session(), definition: ServerDefinition = jira,
+        policy: RefreshPolicy = RefreshPolicy()
     ) -> ServerRecord {
         var record = ServerRecord(definition: definition)
         record.session = session

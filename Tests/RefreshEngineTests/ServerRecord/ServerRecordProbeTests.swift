@@ -50,12 +50,14 @@ import TokenStore
             label: "2xx", tokenAge: 600, result: .connected, probe: .connected, health: "Connected",
             log: "OAuth client connection successful"),
         AnswerCase(
-            label: "unreachable", tokenAge: 600, result: .unreachable(summary: "Connection refused", detail: "ECONNREFUSED"),
+            label: "unreachable", tokenAge: 600,
+            result: .unreachable(summary: "Connection refused", detail: "ECONNREFUSED"),
             probe: .unreachable(summary: "Connection refused", detail: "ECONNREFUSED"), health: "Connection refused",
             log: "OAuth client connection failed"),
         AnswerCase(
             label: "401 on a fresh token", tokenAge: 30, result: .unauthorized(error: "invalid_token: audience"),
-            rejected: "invalid_token: audience", health: "Token rejected by server", log: "OAuth token rejected by server"),
+            rejected: "invalid_token: audience", health: "Token rejected by server",
+            log: "OAuth token rejected by server"),
         AnswerCase(
             label: "401 on an older token", tokenAge: 600, result: .unauthorized(error: "invalid_token: expired"),
             reactiveRefresh: true, health: "Token valid for 50m", log: "OAuth token refused by server; refreshing"),

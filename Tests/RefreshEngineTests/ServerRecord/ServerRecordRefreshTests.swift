@@ -109,7 +109,9 @@ import TokenStore
 
     @Test func successEndsTheFailureStreakAndPlansTheNextRefresh() {
         var record = R.planned()
-        for _ in 1...3 { _ = record.scheduleRetry("HTTP 503", .init(retryable: true, result: .failedOther), R.context()) }
+        for _ in 1...3 {
+            _ = record.scheduleRetry("HTTP 503", .init(retryable: true, result: .failedOther), R.context())
+        }
         record.rejectedByServer = "invalid_token"
         let renewed = R.session(accessToken: "at-new-41c2")
         let effects = record.refreshSucceeded(renewed, rotated: true, seconds: 0.0423, R.context())
@@ -186,7 +188,8 @@ import TokenStore
         #expect(kept.issuedAt == R.now)
         #expect(kept.expiresAt == R.at(600))
         let rotated = old.renewed(
-            by: TokenResponse(accessToken: "at-3", refreshToken: "rt-3", expiresIn: 0, scope: "mcp", refreshTokenExpiresIn: 86400),
+            by: TokenResponse(
+                accessToken: "at-3", refreshToken: "rt-3", expiresIn: 0, scope: "mcp", refreshTokenExpiresIn: 86400),
             sentAt: R.now)
         #expect(rotated.refreshToken == "rt-3")
         #expect(rotated.scope == "mcp")

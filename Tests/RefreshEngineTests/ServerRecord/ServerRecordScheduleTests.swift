@@ -32,9 +32,12 @@ import TokenStore
         PlanCase(
             label: "overdue: due at its refresh time, in the past", session: R.session(age: 3000),
             state: .scheduled, deadline: R.at(48 * 60 - 3000), log: ["OAuth token refresh scheduled"]),
-        PlanCase(label: "no expiry: nothing to schedule", session: R.session(lifetime: nil), state: .idle, deadline: nil, log: []),
         PlanCase(
-            label: "no refresh token, valid: look again at expiry", session: R.session(lifetime: 600, refreshToken: nil),
+            label: "no expiry: nothing to schedule", session: R.session(lifetime: nil), state: .idle, deadline: nil,
+            log: []),
+        PlanCase(
+            label: "no refresh token, valid: look again at expiry",
+            session: R.session(lifetime: 600, refreshToken: nil),
             state: .idle, deadline: R.at(600), log: []),
         PlanCase(
             label: "no refresh token, expired", session: R.session(age: 7200, refreshToken: nil), state: .failed,
@@ -100,7 +103,8 @@ import TokenStore
             label: "last attempt 3 s ago: wait for the 10 s window", state: .scheduled, lastAttemptAgo: 3,
             deadline: R.at(7), log: ["OAuth token refresh rate limited"]),
         DueCase(label: "failed: nothing", state: .failed, lastAttemptAgo: nil),
-        DueCase(label: "failed but forced: start", state: .failed, lastAttemptAgo: nil, forcePending: true, start: .timer),
+        DueCase(
+            label: "failed but forced: start", state: .failed, lastAttemptAgo: nil, forcePending: true, start: .timer),
         DueCase(label: "already refreshing: nothing", state: .refreshing, lastAttemptAgo: nil, refreshing: true),
     ]
 
@@ -150,14 +154,17 @@ import TokenStore
         #expect(scheduled.trigger == .wake)
 
         var retrying = R.planned()
-        for _ in 1...6 { _ = retrying.scheduleRetry("HTTP 503", .init(retryable: true, result: .failedOther), R.context()) }
+        for _ in 1...6 {
+            _ = retrying.scheduleRetry("HTTP 503", .init(retryable: true, result: .failedOther), R.context())
+        }
         #expect(retrying.deadline == R.at(300))
         let early = R.context(at: 100)
         _ = retrying.clockJumped(early)
         // 200 s left, but the 6th backoff is 300 s: unchanged.
         #expect(retrying.deadline == R.at(300))
         var longRetry = R.planned()
-        _ = longRetry.scheduleRetry("HTTP 429", .init(retryable: true, result: .failedOther, retryAfter: 3000), R.context())
+        _ = longRetry.scheduleRetry(
+            "HTTP 429", .init(retryable: true, result: .failedOther, retryAfter: 3000), R.context())
         #expect(longRetry.deadline == R.at(3000))
         _ = longRetry.clockJumped(early)
         #expect(longRetry.deadline == R.at(110))

@@ -77,7 +77,9 @@ import TokenStore
     }
 
     static let storeCases: [StoreCase] = [
-        StoreCase(label: "same tokens: nothing", stored: R.session(), state: .scheduled, accessToken: "at-5be1f0a7c3", log: []),
+        StoreCase(
+            label: "same tokens: nothing", stored: R.session(), state: .scheduled, accessToken: "at-5be1f0a7c3", log: []
+        ),
         StoreCase(
             label: "new tokens: adopted", stored: R.session(accessToken: "at-theirs-2"), state: .scheduled,
             accessToken: "at-theirs-2", log: ["OAuth token refresh scheduled", "OAuth tokens adopted from the store"]),
