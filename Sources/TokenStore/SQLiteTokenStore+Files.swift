@@ -63,6 +63,26 @@ extension SQLiteTokenStore {
         }
     }
 
+    /// Runs `body` holding an exclusive `flock(2)` on the state folder, so that processes opening the store at the
+    /// same moment create, switch to WAL and migrate it one at a time. Without it, SQLite's own locks leave races
+    /// on a new file: the journal switch answers "database is locked" without waiting, and a reader can meet a
+    /// half-made schema ("no such table"). The lock is on the folder, not the database file: closing a descriptor of
+    /// the database file would drop the POSIX locks SQLite holds on it in this process.
+    static func whileOpening<T>(_ folder: String, _ body: () throws -> T) throws -> T {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw TokenStoreError.permissions(path: folder, operation: "open the folder", errno: errno)
+        }
+        defer { closeDescriptor(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw TokenStoreError.permissions(path: folder, operation: "lock the folder", errno: errno)
+            }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
     /// `mkdir -p` with mode 0700 for every folder it creates.
     private static func makeFolder(_ folder: String) throws(TokenStoreError) {
         let parent = (folder as NSString).deletingLastPathComponent

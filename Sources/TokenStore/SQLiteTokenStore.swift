@@ -29,20 +29,14 @@ public final class SQLiteTokenStore: TokenStore {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         try Self.preparePrivateFolder(folder.isEmpty ? "." : folder)
-        try Self.preparePrivateFile(path)
-        try Self.inspect(path)
-
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(Self.busyTimeout)
-        configuration.label = "oauthtop.store"
-        do {
-            // A DatabasePool always runs in WAL mode.
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw Self.storeError(error, path: path)
+        pool = try Self.whileOpening(folder.isEmpty ? "." : folder) {
+            try Self.preparePrivateFile(path)
+            try Self.inspect(path)
+            let pool = try Self.openPool(path)
+            try Self.requireDurableWrites(pool, path: path)
+            try Self.migrate(pool, path: path)
+            return pool
         }
-        try requireDurableWrites()
-        try migrate()
     }
 
     /// Checks, through a read-only connection that cannot change a byte, that the file is a database this
@@ -62,10 +56,22 @@ public final class SQLiteTokenStore: TokenStore {
         }
     }
 
+    private static func openPool(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "oauthtop.store"
+        do {
+            // A DatabasePool always runs in WAL mode.
+            return try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw storeError(error, path: path)
+        }
+    }
+
     /// GRDB sets `synchronous = NORMAL` when it turns WAL on, after any `prepareDatabase` hook, so FULL is set
     /// here, on the pool's only writing connection, and read back.
-    private func requireDurableWrites() throws {
-        let (journal, synchronous) = try databaseCall {
+    private static func requireDurableWrites(_ pool: DatabasePool, path: String) throws {
+        let (journal, synchronous) = try databaseCall(path) {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 return (
@@ -77,26 +83,14 @@ public final class SQLiteTokenStore: TokenStore {
         guard synchronous == 2 else { throw TokenStoreError.setting(path: path, name: "synchronous", value: "FULL") }
     }
 
-    /// Applies missing migrations. Two processes opening a new file at once may race: GRDB checks what is
-    /// applied outside the migration's transaction, so the loser fails on `CREATE TABLE`; it then finds the
-    /// migrations done, or tries again.
-    private func migrate() throws {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let unknown = try databaseCall { try pool.read(Migrations.unknownMigrations) }
-            if !unknown.isEmpty { throw TokenStoreError.newerSchema(path: path, unknownMigrations: unknown) }
-            // Up to date (the usual case): no write transaction, so read-only commands stay cheap.
-            if (try? pool.read({ try Migrations.migrator.hasCompletedMigrations($0) })) == true { return }
-            do {
-                try Migrations.migrator.migrate(pool)
-                return
-            } catch {
-                let done = try? pool.read { try Migrations.migrator.hasCompletedMigrations($0) }
-                if done == true { return }
-                if attempt >= 5 { throw Self.storeError(error, path: path) }
-            }
-        }
+    /// Applies missing migrations. Processes open the store one at a time (`whileOpening`), so two of them never
+    /// migrate a new file at once.
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        let unknown = try databaseCall(path) { try pool.read(Migrations.unknownMigrations) }
+        if !unknown.isEmpty { throw TokenStoreError.newerSchema(path: path, unknownMigrations: unknown) }
+        // Up to date (the usual case): no write transaction, so read-only commands stay cheap.
+        if try databaseCall(path, { try pool.read { try Migrations.migrator.hasCompletedMigrations($0) } }) { return }
+        try databaseCall(path) { try Migrations.migrator.migrate(pool) }
     }
 
     // MARK: Reading
@@ -213,11 +207,11 @@ public final class SQLiteTokenStore: TokenStore {
         }
     }
 
-    private func databaseCall<T>(_ body: () throws -> T) throws -> T {
+    private static func databaseCall<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch {
-            throw Self.storeError(error, path: path)
+            throw storeError(error, path: path)
         }
     }
 

@@ -520,6 +520,28 @@ def scenario_bad_config():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def scenario_first_open():
+    """Processes that open a new store at the same moment (two MCP clients calling `token` on a fresh machine) all
+    succeed: the store is created and migrated once, not raced ("database is locked", "no such table")."""
+    home = Home({"jira": {"url": "http://127.0.0.1:9/mcp"}})
+    failures = []
+    try:
+        for _ in range(25):
+            shutil.rmtree(home.state, ignore_errors=True)
+            processes = [
+                subprocess.Popen([BIN, "list", "--json"], env=home.env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+                for _ in range(6)]
+            for process in processes:
+                _, stderr = process.communicate(timeout=60)
+                if process.returncode != 0:
+                    failures.append(stderr.strip())
+        check("first open: 25 rounds of 6 processes opening a new store at once all exit 0", not failures,
+              f"{len(failures)} failed, e.g. {failures[:1]}")
+    finally:
+        home.close()
+
+
 def scenario_exit_codes():
     peer = Peer()
     home = Home({"jira": server(peer), "never": server(peer)})
@@ -554,6 +576,7 @@ def scenario_secrets():
 SCENARIOS = [
     ("bad_config", scenario_bad_config),
     ("exit_codes", scenario_exit_codes),
+    ("first_open", scenario_first_open),
     ("rotations", scenario_rotations),
     ("flaky", scenario_flaky),
     ("throttled", scenario_throttled),
