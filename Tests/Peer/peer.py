@@ -1138,8 +1138,12 @@ def build(config: PeerConfig, base_url: str) -> PeerASGI:
 
 
 async def serve(config: PeerConfig) -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not the default 0: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP.
+    # Without it every answer on a kept-alive connection waits ~40 ms for the client's delayed ACK (Nagle), which
+    # no real provider's front end (nginx: tcp_nodelay on) does; the listener's NODELAY is set too, for good measure.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind(("127.0.0.1", config.port))  # loopback only; port 0 = a free port chosen by the kernel
     except OSError as e:

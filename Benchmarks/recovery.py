@@ -1,0 +1,75 @@
+"""Restart recovery: N sessions whose access tokens expired while oauthtop was down, from starting `oauthtop serve`
+to the N-th refresh committed (the N-th `OAuth token refresh succeeded` in its log, written after the commit),
+beside the bare client refreshing N other sessions of the same peer in the same run."""
+import concurrent.futures
+import json
+import os
+import subprocess
+import time
+
+import bare_client
+import headless
+
+
+def expired_session(peer) -> dict:
+    """A session as `oauthtop import` reads it, whose access token expired a minute ago."""
+    response = peer.issue(access_ttl=0)
+    response.pop("expires_in", None)
+    response["expires_at"] = time.time() - 60
+    return response
+
+
+def count_in_log(path: str, message: str, want: int, timeout: float) -> tuple[int, float]:
+    """Waits until `message` appears `want` times in the JSON-lines log; returns (count, monotonic time)."""
+    seen, offset, rest = 0, 0, b""
+    deadline = time.monotonic() + timeout
+    needle = json.dumps(message).encode()
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                chunk = handle.read()
+            offset += len(chunk)
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            seen += sum(needle in line for line in lines)
+            if seen >= want:
+                return seen, time.monotonic()
+        time.sleep(0.002)
+    return seen, time.monotonic()
+
+
+def measure(n: int, threads: int = 8) -> dict:
+    peer = headless.Peer(ACCESS_TTL=600)
+    names = [f"server-{i:04d}" for i in range(n)]
+    home = headless.Home({name: headless.server(peer) for name in names})
+    try:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda name: home.import_session(name, expired_session(peer)), names))
+        failed = [r.stderr for r in results if r.returncode != 0]
+        if failed:
+            raise RuntimeError(f"import failed: {failed[0]}")
+
+        floor_sessions = []
+        for _ in range(n):
+            issued = peer.issue(access_ttl=0)
+            floor_sessions.append((issued["client_id"], issued["refresh_token"]))
+        floor = bare_client.refresh_all(peer.url + "/token", floor_sessions, threads)
+
+        log = os.path.join(home.state, "oauthtop.log")
+        before = peer.stats()["rotations"]
+        start = time.monotonic()
+        process = home.serve()
+        seen, end = count_in_log(log, "OAuth token refresh succeeded", n, timeout=120 + n * 0.1)
+        process.terminate()
+        process.wait(10)
+        rows = home.list()
+        stats = peer.stats()
+        return {
+            "n": n, "floor_s": floor, "oauthtop_s": end - start, "refreshed": seen,
+            "rotations": stats["rotations"] - before, "reuse_detected": stats["reuse_detected"],
+            "sessions_lost": sum(row["action"] == "login" for row in rows.values()),
+        }
+    finally:
+        home.close()
+        peer.stop()
