@@ -15,7 +15,7 @@ public enum Redaction {
 
     /// Masks `Bearer <credential>` and `<secret key>=<value>` inside free text.
     public static func scrub(_ text: String) -> String {
-        guard text.contains("=") || text.localizedCaseInsensitiveContains("bearer") else { return text }
+        guard text.contains("=") || mentionsScheme(text) else { return text }
         var result = text
         result = result.replacingOccurrences(
             of: #"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*"#, with: "$1 \(mask)", options: .regularExpression)
@@ -23,5 +23,12 @@ public enum Redaction {
         result = result.replacingOccurrences(
             of: "(?i)\\b(\(keys))=[^&\\s\"']+", with: "$1=\(mask)", options: .regularExpression)
         return result
+    }
+
+    /// Whether `text` holds "bearer" or "basic" in any case: the cheap test before the regular expressions (a
+    /// locale-aware search here cost more than the rest of a log line).
+    private static func mentionsScheme(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return lowered.contains("bearer") || lowered.contains("basic")
     }
 }

@@ -34,6 +34,7 @@ import Testing
         ("POST body refresh_token=rt_abc123&client_id=x", "POST body refresh_token=[redacted]&client_id=x"),
         ("code=ac_1&state=s1", "code=[redacted]&state=s1"),
         ("nothing secret here", "nothing secret here"),
+        ("proxy sent Basic dXNlcjpwYXNzd29yZA", "proxy sent Basic [redacted]"),
     ])
     func scrubsCredentialsInsideText(input: String, output: String) {
         #expect(Redaction.scrub(input) == output)

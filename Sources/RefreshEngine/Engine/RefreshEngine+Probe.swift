@@ -20,7 +20,11 @@ extension RefreshEngine {
     /// A due probe: sent in the background unless the record says not now.
     func startProbe(_ name: String, _ context: TransitionContext) {
         guard let prober,
-            let (target, effects) = servers.update(name, { $0.probeDue(context, probesRunning: probesRunning) })
+            let (target, effects) = servers.update(
+                name,
+                {
+                    $0.probeDue(context, probesRunning: probesRunning, refreshesWaiting: refreshesWaiting)
+                })
         else { return }
         carryOutLater(effects, for: name)
         guard let target else { return }
@@ -34,6 +38,9 @@ extension RefreshEngine {
             await self.probeFinished(name, target: target, result: result, seconds: clock.monotonic - started)
         }
     }
+
+    /// Due refreshes are queued for a slot (stale entries of the queue count too, until a slot frees them).
+    var refreshesWaiting: Bool { readyHead < readyQueue.count }
 
     private func probeFinished(_ name: String, target: ServerRecord.ProbeTarget, result: ProbeResult, seconds: Double)
         async

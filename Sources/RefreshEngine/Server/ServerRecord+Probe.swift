@@ -20,7 +20,11 @@ extension ServerRecord {
 
     /// The probe deadline came up: probe now (`target` is set and the record counts as probing), later, or not
     /// at all.
-    mutating func probeDue(_ context: TransitionContext, probesRunning: Int) -> (target: ProbeTarget?, Effects) {
+    /// `refreshesWaiting`: due refreshes wait for a slot. They come first: a probe (an MCP `initialize`, heavier
+    /// than a refresh) would compete with them for the provider and this machine, as after a restart or a wake.
+    mutating func probeDue(
+        _ context: TransitionContext, probesRunning: Int, refreshesWaiting: Bool = false
+    ) -> (target: ProbeTarget?, Effects) {
         var effects = setDeadline(.probe, nil)
         guard let session, !isInactive, state != .failed, let url = definition.url.flatMap(URL.init(string:))
         else { return (nil, effects) }
@@ -32,7 +36,7 @@ extension ServerRecord {
             effects = effects.then(planProbe(at: now.addingTimeInterval(context.policy.probeInterval), context))
             return (nil, effects)
         }
-        if probesRunning >= max(1, context.policy.maxParallel) {
+        if refreshesWaiting || probesRunning >= max(1, context.policy.maxParallel) {
             return (nil, effects.then(planProbe(at: now.addingTimeInterval(1), context)))
         }
         probing = true

@@ -22,6 +22,11 @@ import TokenStore
         #expect(none == nil)
         #expect(later.enqueue.map(\.date) == [R.at(1)])
 
+        var behindRefreshes = R.planned()
+        let (yielded, inASecond) = behindRefreshes.probeDue(R.context(), probesRunning: 0, refreshesWaiting: true)
+        #expect(yielded == nil && !behindRefreshes.probing, "refreshes waiting for a slot come first")
+        #expect(inASecond.enqueue.map(\.date) == [R.at(1)])
+
         var expired = R.planned(R.session(age: 7200))
         let (skipped, afterInterval) = expired.probeDue(R.context(), probesRunning: 0)
         #expect(skipped == nil)
