@@ -16,6 +16,7 @@ public final class SQLiteTokenStore: TokenStore {
     /// The database file, as given to `init(path:)`.
     public let path: String
     let pool: DatabasePool
+    private let groupCommit: GroupCommit
 
     /// How long a write waits for another process's write to finish before failing.
     static let busyTimeout: TimeInterval = 5
@@ -37,6 +38,7 @@ public final class SQLiteTokenStore: TokenStore {
             try Self.migrate(pool, path: path)
             return pool
         }
+        groupCommit = GroupCommit(pool: pool)
     }
 
     /// Checks, through a read-only connection that cannot change a byte, that the file is a database this
@@ -185,23 +187,16 @@ public final class SQLiteTokenStore: TokenStore {
     }
 
     /// Runs `body` in an IMMEDIATE transaction (the write lock is taken at BEGIN, waiting up to the busy
-    /// timeout for other processes). Durable writes (tokens) are on disk when this returns. Bookkeeping
-    /// (refresh states, leases) is committed without an fsync (`synchronous = NORMAL` for that transaction): a
-    /// power cut may lose the last of it, never corrupt the file or a token, and saves two fsyncs per refresh.
+    /// timeout for other processes), together with whatever other writes of this process are waiting
+    /// (`GroupCommit`). Durable writes (tokens) are on disk when this returns. Bookkeeping (refresh states, leases)
+    /// alone is committed without an fsync (`synchronous = NORMAL` for that transaction): a power cut may lose the
+    /// last of it, never corrupt the file or a token.
     @discardableResult
-    func writing<T: Sendable>(durable: Bool = true, _ body: @Sendable (Database) throws -> T) async throws -> T {
+    func writing<T: Sendable>(
+        durable: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
-            return try await pool.writeWithoutTransaction { db in
-                // Set on every write, so a failed reset can never leave token commits without their fsync.
-                try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                guard let result else { preconditionFailure("a committed transaction always sets its result") }
-                return result
-            }
+            return try await groupCommit.write(durable: durable, body)
         } catch {
             throw Self.storeError(error, path: path)
         }
