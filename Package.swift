@@ -92,7 +92,8 @@ let package = Package(
             path: "Tests/OAuthTopTesting"
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
-        .testTarget(name: "TokenStoreTests", dependencies: ["TokenStore"]),
+        .testTarget(
+            name: "TokenStoreTests", dependencies: ["TokenStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [
