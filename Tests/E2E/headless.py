@@ -240,6 +240,12 @@ def scenario_rotations():
               'mcpproxy_oauth_refresh_duration_seconds_bucket{server="jira",result="success",le="0.1"}' in page
               and 'le="30.0"' in page)
         check("/metrics: oauthtop_token_expires_at_seconds gauge", 'oauthtop_token_expires_at_seconds{server="jira"}' in page)
+        servers = {level: next((line.split()[-1] for line in page.splitlines()
+                                if line.startswith(f'oauthtop_servers{{level="{level}"}}')), None)
+                   for level in ("healthy", "degraded", "unhealthy")}
+        check("/metrics: oauthtop_servers counts the one server as healthy",
+              servers == {"healthy": "1", "degraded": "0", "unhealthy": "0"}
+              or servers == {"healthy": "1.0", "degraded": "0.0", "unhealthy": "0.0"}, str(servers))
         process.send_signal(signal.SIGTERM)
         check("serve: SIGTERM exits 0", process.wait(10) == 0)
         log = home.log()

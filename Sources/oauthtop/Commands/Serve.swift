@@ -35,7 +35,7 @@ extension OAuthTop {
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
-                group.addTask { await ServerGauges(factory: factory).follow(engine.statuses) }
+                group.addTask { await ServerGauges(factory: factory).follow(engine.statusBatches) }
                 if let listen {
                     let server = try await MetricsServer(listen: listen, registry: registry)
                     group.addTask { try await server.run() }
@@ -82,19 +82,27 @@ enum StopSignals {
 struct ServerGauges {
     let factory: any MetricsFactory
 
-    func follow(_ statuses: AsyncStream<ServerStatus>) async {
+    /// Keeps `oauthtop_token_expires_at_seconds{server}` and `oauthtop_servers{level}` current, a batch of statuses
+    /// at a time; the level counts are kept as they change, not recounted over every server for every status.
+    func follow(_ batches: AsyncStream<[ServerStatus]>) async {
         var levels: [String: HealthLevel] = [:]
-        for await status in statuses {
-            if let expiresAt = status.expiresAt {
-                Gauge(
-                    label: "oauthtop_token_expires_at_seconds", dimensions: [("server", status.name)], factory: factory
-                )
-                .record(expiresAt.timeIntervalSince1970)
+        var counts: [HealthLevel: Int] = [:]
+        for await batch in batches {
+            for status in batch {
+                if let expiresAt = status.expiresAt {
+                    Gauge(
+                        label: "oauthtop_token_expires_at_seconds", dimensions: [("server", status.name)],
+                        factory: factory
+                    )
+                    .record(expiresAt.timeIntervalSince1970)
+                }
+                if let previous = levels[status.name] { counts[previous, default: 0] -= 1 }
+                levels[status.name] = status.health.level
+                counts[status.health.level, default: 0] += 1
             }
-            levels[status.name] = status.health.level
             for level in HealthLevel.allCases {
                 Gauge(label: "oauthtop_servers", dimensions: [("level", level.rawValue)], factory: factory)
-                    .record(levels.values.filter { $0 == level }.count)
+                    .record(counts[level] ?? 0)
             }
         }
     }
