@@ -104,7 +104,7 @@ public final class SQLiteTokenStore: TokenStore {
     }
 
     public func session(for server: String) async throws -> StoredSession? {
-        try await reading { db in try SessionRecord.fetchOne(db, key: server)?.session }
+        try await reading { db in try SessionRecord.row(of: server, db)?.session }
     }
 
     public func refreshStates() async throws -> [String: StoredRefreshState] {
@@ -149,11 +149,11 @@ public final class SQLiteTokenStore: TokenStore {
         let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970)
         let now = now.timeIntervalSince1970
         return try await writing(durable: false) { db in
-            if let lease = try LeaseRecord.fetchOne(db, key: server), lease.owner != owner, lease.until > now {
+            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner, lease.until > now {
                 return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.until))
             }
             try wanted.upsert(db)
-            return .acquired(try SessionRecord.fetchOne(db, key: server)?.session)
+            return .acquired(try SessionRecord.row(of: server, db)?.session)
         }
     }
 
@@ -172,8 +172,7 @@ public final class SQLiteTokenStore: TokenStore {
     }
 
     private static func deleteLease(of server: String, owner: String, _ db: Database) throws {
-        typealias Columns = LeaseRecord.CodingKeys
-        _ = try LeaseRecord.filter(Columns.server == server && Columns.owner == owner).deleteAll(db)
+        try LeaseRecord.delete(of: server, owner: owner, db)
     }
 
     // MARK: Access

@@ -77,3 +77,34 @@ extension SessionRecord: CustomStringConvertible {
     /// Never prints a token or the client secret.
     var description: String { "SessionRecord(\(server))" }
 }
+
+extension SessionRecord {
+    /// Inserts or replaces the row through one cached statement, in the caller's transaction (the hot path of
+    /// every refresh; GRDB's `upsert` builds and decodes a `RETURNING` query each time).
+    func upsert(_ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO sessions (server, access_token, token_type, refresh_token, scope, issued_at, expires_at,
+                    refresh_token_expires_at, token_endpoint, client_id, client_secret, auth_method, resource,
+                    updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (server) DO UPDATE SET
+                    access_token = excluded.access_token, token_type = excluded.token_type,
+                    refresh_token = excluded.refresh_token, scope = excluded.scope, issued_at = excluded.issued_at,
+                    expires_at = excluded.expires_at, refresh_token_expires_at = excluded.refresh_token_expires_at,
+                    token_endpoint = excluded.token_endpoint, client_id = excluded.client_id,
+                    client_secret = excluded.client_secret, auth_method = excluded.auth_method,
+                    resource = excluded.resource, updated_at = excluded.updated_at
+                """)
+        try statement.execute(arguments: [
+            server, accessToken, tokenType, refreshToken, scope, issuedAt, expiresAt, refreshTokenExpiresAt,
+            tokenEndpoint, clientID, clientSecret, authMethod, resource, updatedAt,
+        ])
+    }
+
+    /// The row of `server`, through a cached statement.
+    static func row(of server: String, _ db: Database) throws -> SessionRecord? {
+        try SessionRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM sessions WHERE server = ?"), arguments: [server])
+    }
+}
