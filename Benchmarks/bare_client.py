@@ -1,9 +1,13 @@
 """The floor for recovery: what the provider can give. A bare client, no oauthtop code: `threads` threads, each with
 one keep-alive HTTP connection (http.client), refreshing its share of `sessions` at the token endpoint, as fast as
-the peer answers. Each session is (client_id, refresh_token) from the peer's /_issue."""
+the peer answers. Each session is (client_id, refresh_token) from the peer's /_issue.
+
+As a whole process, as oauthtop is measured: `python bare_client.py TOKEN_ENDPOINT SESSIONS.json [THREADS]`, where
+the file holds [[client_id, refresh_token], ...]; exit 0 once every refresh got its new tokens."""
 import http.client
 import json
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -43,3 +47,17 @@ def refresh_all(token_endpoint: str, sessions: list[tuple[str, str]], threads: i
     if failures:
         raise RuntimeError(f"bare client: {len(failures)} of {len(sessions)} refreshes failed ({failures[0]})")
     return elapsed
+
+
+def run_process(python: str, token_endpoint: str, sessions_file: str, threads: int = 8) -> float:
+    """The bare client as a whole process, from spawn to exit, in seconds (as `oauthtop serve` is timed)."""
+    import subprocess
+    start = time.perf_counter()
+    subprocess.run([python, __file__, token_endpoint, sessions_file, str(threads)], check=True)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    with open(sys.argv[2]) as handle:
+        pairs = [tuple(pair) for pair in json.load(handle)]
+    refresh_all(sys.argv[1], pairs, int(sys.argv[3]) if len(sys.argv) > 3 else 8)

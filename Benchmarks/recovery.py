@@ -1,6 +1,7 @@
 """Restart recovery: N sessions whose access tokens expired while oauthtop was down, from starting `oauthtop serve`
 to the N-th refresh committed (the N-th `OAuth token refresh succeeded` in its log, written after the commit),
-beside the bare client refreshing N other sessions of the same peer in the same run."""
+beside the bare client refreshing N other sessions of the same peer in the same run, both timed as whole processes
+from spawn (the bare client to its exit)."""
 import concurrent.futures
 import json
 import os
@@ -54,7 +55,10 @@ def measure(n: int, threads: int = 8) -> dict:
         for _ in range(n):
             issued = peer.issue(access_ttl=0)
             floor_sessions.append((issued["client_id"], issued["refresh_token"]))
-        floor = bare_client.refresh_all(peer.url + "/token", floor_sessions, threads)
+        sessions_file = os.path.join(home.dir, "floor-sessions.json")
+        with open(sessions_file, "w") as handle:
+            json.dump(floor_sessions, handle)
+        floor = bare_client.run_process(headless.PYTHON, peer.url + "/token", sessions_file, threads)
 
         log = os.path.join(home.state, "oauthtop.log")
         before = peer.stats()["rotations"]
