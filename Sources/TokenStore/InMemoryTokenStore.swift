@@ -35,8 +35,9 @@ public actor InMemoryTokenStore: TokenStore {
         return .acquired(storedSessions[server])
     }
 
-    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) {
+    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) {
         storedSessions[session.server] = session
+        if let state { saveRefreshState(state, for: session.server) }
         if leases[session.server]?.owner == owner { leases[session.server] = nil }
     }
 

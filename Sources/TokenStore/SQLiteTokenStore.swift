@@ -159,10 +159,14 @@ public final class SQLiteTokenStore: TokenStore {
 
     /// Stores the session and deletes `owner`'s lease in one transaction, which is on disk when this returns.
     /// Like `save`, it stores the session whoever holds the lease.
-    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws {
+    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
+        async throws
+    {
         let record = SessionRecord(session, updatedAt: Date())
+        let stateRecord = state.map { RefreshStateRecord($0, server: session.server) }
         try await writing { db in
             try record.upsert(db)
+            if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
             try Self.deleteLease(of: session.server, owner: owner, db)
         }
     }

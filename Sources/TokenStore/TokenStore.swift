@@ -16,12 +16,18 @@ public protocol TokenStore: Sendable {
 
     /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one.
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
-    /// Stores the refreshed session and gives the lease back in one durable step.
-    func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws
+    /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
+    /// durable step.
+    func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws
     func releaseLease(for server: String, owner: String) async throws
 }
 
 extension TokenStore {
+    /// `commit(_:state:releasingLeaseOf:)` without a refresh state.
+    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws {
+        try await commit(session, state: nil, releasingLeaseOf: owner)
+    }
+
     /// One `saveRefreshState` per server.
     public func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws {
         for (server, state) in states {

@@ -14,6 +14,23 @@ import TokenStore
     // MARK: Startup
 
     /// An access token that expired while oauthtop was down is refreshed at once on startup.
+    /// The tokens and the refresh state the success leaves are written together, and the state is the engine's.
+    @Test func aSuccessStoresTheTokensWithTheStateItLeaves() async throws {
+        let clock = ManualClock()
+        var policy = RefreshPolicy()
+        policy.jitter = 0.1
+        let h = EngineHarness(sessions: [H.session("jira", clock: clock, age: 3000)], policy: policy, clock: clock)
+        try await h.engine.start()
+        _ = try await h.engine.refresh("jira")
+        let status = try await h.engine.status(of: "jira")
+        let saved = try #require(await h.store.refreshStates()["jira"])
+        #expect(saved.state == "scheduled")
+        #expect(saved.lastRefreshAt == clock.now)
+        #expect(saved.nextAttempt == status.nextAttempt)
+        #expect(saved.nextAttempt == clock.now.addingTimeInterval(3600 * 0.8))
+        #expect(await h.store.session(for: "jira")?.accessToken == "at-1")
+    }
+
     @Test func startupRefreshesAnExpiredAccessToken() async throws {
         let clock = ManualClock()
         let h = H(sessions: [H.session("jira", clock: clock, age: 7200, lifetime: 3600)], clock: clock)
@@ -446,7 +463,7 @@ import TokenStore
         // The other process finished and stored new tokens: we adopt them instead of refreshing.
         var theirs = H.session("jira", clock: clock, refreshToken: "rt-theirs", accessToken: "at-theirs")
         theirs.issuedAt = clock.now
-        await h.store.commit(theirs, releasingLeaseOf: "other-process")
+        await h.store.commit(theirs, state: nil, releasingLeaseOf: "other-process")
         await h.tick(at: until)
         #expect(h.refresher.requestCount == 0)
         #expect(try await h.status("jira").health.level == .healthy)

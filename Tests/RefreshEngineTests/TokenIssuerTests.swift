@@ -158,7 +158,7 @@ final class WaitClock: EngineClock {
             for: "jira", owner: "pid-200-sibling", until: clock.now.addingTimeInterval(35), now: clock.now)
         let rig = IssuerRig(store: store, clock: clock) { _ in
             // Meanwhile the sibling finishes its refresh and lets go of the lease.
-            await store.commit(sibling, releasingLeaseOf: "pid-200-sibling")
+            await store.commit(sibling, state: nil, releasingLeaseOf: "pid-200-sibling")
         }
 
         let issued = try await rig.issuer.validSession(for: IssuerRig.server)

@@ -448,8 +448,8 @@ private struct LoopingStore: TokenStore {
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
         await base.acquireLease(for: server, owner: owner, until: until, now: now)
     }
-    func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws {
-        await base.commit(session, releasingLeaseOf: owner)
+    func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws {
+        await base.commit(session, state: state, releasingLeaseOf: owner)
     }
     func releaseLease(for server: String, owner: String) async throws {
         await base.releaseLease(for: server, owner: owner)

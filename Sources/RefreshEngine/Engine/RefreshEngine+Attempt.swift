@@ -156,16 +156,29 @@ extension RefreshEngine {
         }
         let renewed = plan.session.renewed(by: response, sentAt: sentAt)
         metrics.record(server: name, result: .success, seconds: seconds)
+        let rotated = response.refreshToken != nil
+        // The refresh state the success leaves goes into the same transaction as the tokens: one write, not two.
+        // The transition is previewed on a copy (the record takes the tokens only once they are durable), with
+        // one jitter sample, so that the copy and the record plan the same next refresh.
+        var context = context()
+        let jitter = context.jitter()
+        context.jitter = { jitter }
+        var state: StoredRefreshState?
+        if var after = servers[name] {
+            _ = after.refreshSucceeded(renewed, rotated: rotated, seconds: seconds, context)
+            state = after.storedState()
+        }
         do {
-            try await store.commit(renewed, releasingLeaseOf: owner)
+            try await store.commit(renewed, state: state, releasingLeaseOf: owner)
         } catch {
-            let context = context()
+            let context = self.context()
             await transition(name) { $0.newTokensNotSaved(renewed, error: "\(error)", context) }
             return retryingOutcome(name)
         }
-        let context = context()
         await transition(name) {
-            $0.refreshSucceeded(renewed, rotated: response.refreshToken != nil, seconds: seconds, context)
+            var effects = $0.refreshSucceeded(renewed, rotated: rotated, seconds: seconds, context)
+            if state != nil { effects.persist = false }
+            return effects
         }
         return .refreshed(expiresAt: renewed.expiresAt)
     }
