@@ -176,6 +176,7 @@ public actor RefreshEngine {
     /// Adopts what other processes wrote to the store since we last looked: refreshed tokens, imports, logouts.
     /// `run()` calls it at most every `RefreshPolicy.storeSyncInterval` (5 s).
     public func syncWithStore() async {
+        let readStarted = servers.serial
         let stored: [StoredSession]
         do {
             stored = try await store.sessions()
@@ -185,7 +186,9 @@ public actor RefreshEngine {
         }
         let byName = Dictionary(stored.map { ($0.server, $0) }, uniquingKeysWith: { first, _ in first })
         let context = context()
-        for name in order {
+        // A server that changed while the store was read may have committed newer tokens than the read saw: adopting
+        // the read would put a rotated-out refresh token back. The next sync looks at it again.
+        for name in order where !servers.changed(name, since: readStarted) {
             let effects = servers.update(name) { $0.readFromStore(byName[name], context) } ?? .none
             carryOutLater(effects, for: name)
         }

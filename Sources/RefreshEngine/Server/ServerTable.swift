@@ -5,6 +5,10 @@
 struct ServerTable {
     private var index: [String: Int] = [:]
     private var records: [ServerRecord] = []
+    /// Counts updates; `changedAt[i]` is the count at record i's last update. A store read that began at `serial`
+    /// must not be applied to a record updated since: it may predate that record's own commit.
+    private(set) var serial: UInt64 = 0
+    private var changedAt: [UInt64] = []
 
     subscript(name: String) -> ServerRecord? {
         index[name].map { records[$0] }
@@ -15,13 +19,21 @@ struct ServerTable {
         guard index[record.name] == nil else { return }
         index[record.name] = records.count
         records.append(record)
+        changedAt.append(serial)
     }
 
     /// Runs `transition` on the record of `name` in place; `nil` when there is no such server.
     @discardableResult
     mutating func update<Result>(_ name: String, _ transition: (inout ServerRecord) -> Result) -> Result? {
         guard let position = index[name] else { return nil }
+        serial &+= 1
+        changedAt[position] = serial
         return transition(&records[position])
+    }
+
+    /// Whether `name` was updated after `serial` was read.
+    func changed(_ name: String, since serial: UInt64) -> Bool {
+        index[name].map { changedAt[$0] > serial } ?? false
     }
 
     var values: [ServerRecord] { records }
