@@ -144,6 +144,8 @@ public actor RefreshEngine {
             carryOutLater(effects, for: name)
         }
         await saveUnsaved()
+        // The store was just read: the first sync is one interval from now, not in the middle of the recovery.
+        lastStoreSync = clock.monotonic
         lastReading = ClockReading(clock)
         logger.info(
             "OAuth refresh engine started",
