@@ -93,7 +93,8 @@ let package = Package(
         ),
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(
-            name: "TokenStoreTests", dependencies: ["TokenStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "TokenStoreTests",
+            dependencies: ["TokenStore", "OAuthTopTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [

@@ -10,54 +10,33 @@ import TokenStore
 @Suite struct StoreSyncTests {
     typealias H = EngineHarness
 
-    /// A store whose next `sessions()` after `holdNextRead()` takes its snapshot when called and hands it over only
-    /// when the test opens the gate, as a read can on a busy machine.
-    final class SlowReadStore: TokenStore {
-        let base: InMemoryTokenStore
+    /// Holds the next store read after `holdNextRead()` between its snapshot and its answer, until `openGate()`.
+    final class SlowRead: Sendable {
         private let holding = Mutex(false)
         private let gate = Mutex<CheckedContinuation<Void, Never>?>(nil)
         private let reading: AsyncStream<Void>
         private let readingStarted: AsyncStream<Void>.Continuation
 
-        init(_ base: InMemoryTokenStore) {
-            self.base = base
+        init() {
             (reading, readingStarted) = AsyncStream.makeStream(of: Void.self)
         }
 
         func holdNextRead() { holding.withLock { $0 = true } }
 
-        /// Waits until a `sessions()` call holds its snapshot.
+        /// Waits until a read holds its snapshot.
         func readStarted() async { for await _ in reading { return } }
         func openGate() { gate.withLock { $0 }?.resume() }
 
-        func sessions() async throws -> [StoredSession] {
-            let snapshot = await base.sessions()
+        func afterSnapshot() async {
             guard
                 holding.withLock({ held in
                     defer { held = false }; return held
                 })
-            else { return snapshot }
+            else { return }
             await withCheckedContinuation { continuation in
                 gate.withLock { $0 = continuation }
                 readingStarted.yield()
             }
-            return snapshot
-        }
-        func session(for server: String) async throws -> StoredSession? { await base.session(for: server) }
-        func refreshStates() async throws -> [String: StoredRefreshState] { await base.refreshStates() }
-        func save(_ session: StoredSession) async throws { await base.save(session) }
-        func deleteSession(for server: String) async throws { await base.deleteSession(for: server) }
-        func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws {
-            await base.saveRefreshState(state, for: server)
-        }
-        func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
-            await base.acquireLease(for: server, owner: owner, until: until, now: now)
-        }
-        func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws {
-            await base.commit(session, state: state, releasingLeaseOf: owner)
-        }
-        func releaseLease(for server: String, owner: String) async throws {
-            await base.releaseLease(for: server, owner: owner)
         }
     }
 
@@ -68,18 +47,19 @@ import TokenStore
         let base = InMemoryTokenStore(sessions: [
             H.session("jira", clock: clock, lifetime: 600, refreshToken: "rt-0")
         ])
-        let store = SlowReadStore(base)
+        let slow = SlowRead()
+        let store = ForwardingStore(base, afterReadingSessions: { await slow.afterSnapshot() })
         let refresher = ScriptedRefresher()
         let engine = RefreshEngine(
             servers: [ServerDefinition(name: "jira", url: "https://jira.example.com/mcp")], store: store,
             refresher: refresher, clock: clock, owner: "test-engine", jitterSample: { 0 })
         try await engine.start()
 
-        store.holdNextRead()
+        slow.holdNextRead()
         let sync = Task { await engine.syncWithStore() }
-        await store.readStarted()  // the read holds the session with rt-0
+        await slow.readStarted()  // the read holds the session with rt-0
         _ = try await engine.refresh("jira")  // rotates to rt-1 and commits it
-        store.openGate()
+        slow.openGate()
         await sync.value
 
         #expect(await base.session(for: "jira")?.refreshToken == "rt-1")

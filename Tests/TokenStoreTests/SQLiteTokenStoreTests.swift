@@ -1,4 +1,5 @@
 import Foundation
+import OAuthTopTesting
 import Testing
 
 @testable import TokenStore
@@ -412,7 +413,7 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         let states = ["a": StoredRefreshState(state: "idle"), "b": StoredRefreshState(state: "failed")]
         try await (store as any TokenStore).saveRefreshStates(states)
         #expect(await store.refreshStates() == states)
-        let looping = LoopingStore(base: store)
+        let looping = ForwardingStore(store)
         try await looping.saveRefreshStates(["c": StoredRefreshState(state: "scheduled")])
         #expect(await store.refreshStates().count == 3)
     }
@@ -433,25 +434,3 @@ private let python3: URL? = {
     return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
-
-/// A store without its own batch method, so the protocol's default runs.
-private struct LoopingStore: TokenStore {
-    let base: InMemoryTokenStore
-    func sessions() async throws -> [StoredSession] { await base.sessions() }
-    func session(for server: String) async throws -> StoredSession? { await base.session(for: server) }
-    func refreshStates() async throws -> [String: StoredRefreshState] { await base.refreshStates() }
-    func save(_ session: StoredSession) async throws { await base.save(session) }
-    func deleteSession(for server: String) async throws { await base.deleteSession(for: server) }
-    func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws {
-        await base.saveRefreshState(state, for: server)
-    }
-    func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
-        await base.acquireLease(for: server, owner: owner, until: until, now: now)
-    }
-    func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws {
-        await base.commit(session, state: state, releasingLeaseOf: owner)
-    }
-    func releaseLease(for server: String, owner: String) async throws {
-        await base.releaseLease(for: server, owner: owner)
-    }
-}
