@@ -149,7 +149,9 @@ public final class SQLiteTokenStore: TokenStore {
         let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970)
         let now = now.timeIntervalSince1970
         return try await writing(durable: false) { db in
-            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner, lease.until > now {
+            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner, lease.until > now,
+                !LeaseOwner.isGone(lease.owner)
+            {
                 return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.until))
             }
             try wanted.upsert(db)

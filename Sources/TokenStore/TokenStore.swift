@@ -14,7 +14,8 @@ public protocol TokenStore: Sendable {
     /// writes them in one transaction.
     func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws
 
-    /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one.
+    /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one
+    /// and still runs (`LeaseOwner.isGone`).
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
     /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
     /// durable step.

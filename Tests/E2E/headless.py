@@ -430,6 +430,38 @@ def scenario_crash_safety():
         peer.stop()
 
 
+def scenario_dead_lease():
+    """A process killed while its refresh is on the wire (the peer commits the rotation, the answer never arrives)
+    leaves its lease behind. The next process takes it over at once, because the holder no longer runs, and its
+    retry lands inside the provider's 2 s grace window: no wait for the lease to expire, no reuse, nothing lost."""
+    peer = Peer(ACCESS_TTL=600, GRACE_SECONDS=2)
+    home = Home({"jira": server(peer)})
+    try:
+        issued = peer.issue(access_ttl=1)
+        home.import_session("jira", issued)
+        time.sleep(1.1)  # the access token has expired: `token` must refresh
+        peer.fault(path="/token", count=1, delay=30)
+        first = subprocess.Popen([BIN, "refresh", "jira"], env=home.env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        sent = eventually(lambda: peer.stats()["token_requests"].get("refresh_token", {}).get("ok", 0) >= 1, 10, 0.02)
+        first.kill()
+        first.wait()
+        killed_at = time.monotonic()
+        check("dead lease: the killed refresh reached the peer, which rotated", sent, json.dumps(peer.stats()))
+        code, token = home.token("jira")
+        took = time.monotonic() - killed_at
+        check(f"dead lease: token exits 0 in {took:.2f} s, well inside the 2 s grace window",
+              code == 0 and took < 1.5, f"exit {code}")
+        stats = peer.stats()
+        check("dead lease: the retry was a grace reuse, not a detected reuse",
+              stats["grace_reuses"] == 1 and stats["reuse_detected"] == 0 and stats["families_revoked"] == 0,
+              json.dumps(stats))
+        check("dead lease: the new token works on MCP", peer.mcp_accepts(token))
+    finally:
+        home.close()
+        peer.stop()
+
+
 def scenario_concurrency():
     """Two serve processes and a loop of token calls on one store, 2-second tokens: no reuse, no loss."""
     peer = Peer(ACCESS_TTL=2)
@@ -590,6 +622,7 @@ SCENARIOS = [
     ("lost_response", scenario_lost_response),
     ("malformed", scenario_malformed),
     ("crash_safety", scenario_crash_safety),
+    ("dead_lease", scenario_dead_lease),
     ("restart_recovery", scenario_restart_recovery),
     ("concurrency", scenario_concurrency),
     ("secrets", scenario_secrets),

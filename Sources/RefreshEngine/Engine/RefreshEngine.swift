@@ -68,7 +68,7 @@ public actor RefreshEngine {
         policy: RefreshPolicy = RefreshPolicy(),
         logger: Logger = Logger(label: "oauthtop.engine"),
         metricsFactory: (any MetricsFactory)? = nil,
-        owner: String = "pid-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
+        owner: String = LeaseOwner.current(),
         jitterSample: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.policy = policy
