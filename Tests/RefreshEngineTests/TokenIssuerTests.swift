@@ -229,6 +229,34 @@ final class WaitClock: EngineClock {
         #expect(rig.refresher.requestCount == 1)
     }
 
+    /// After the provider refused the refresh token for good, later calls do not present it again: the still
+    /// valid token is handed out with a warning, an expired one needs sign-in, and no request goes out.
+    @Test func aRefreshTokenRefusedForGoodIsNotSentAgain() async throws {
+        let clock = ManualClock()
+        let rig = IssuerRig(sessions: [IssuerRig.session(age: 2900, clock: clock)], clock: clock)
+        rig.refresher.enqueue(
+            .failure(
+                TokenEndpointError(kind: .http, status: 400, code: "invalid_grant", errorDescription: "Token revoked")))
+        _ = try? await rig.issuer.validSession(for: IssuerRig.server)
+        #expect(rig.refresher.requestCount == 1)
+
+        let again = try await rig.issuer.validSession(for: IssuerRig.server)
+        #expect(again.session.accessToken == IssuerRig.accessToken)
+        #expect(
+            again.warning
+                == "the refresh token of 'jira' was refused (HTTP 400 invalid_grant: Token revoked); this token is "
+                + "still valid until \(TimeText.rfc3339(clock.now.addingTimeInterval(700))); sign in again: "
+                + "oauthtop login jira")
+        await clock.advance(by: 701)
+        await #expect(
+            throws: TokenIssueError.signInRequired(
+                "cannot refresh 'jira': HTTP 400 invalid_grant: Token revoked; sign in again: oauthtop login jira")
+        ) {
+            try await rig.issuer.validSession(for: IssuerRig.server)
+        }
+        #expect(rig.refresher.requestCount == 1, "the dead refresh token went out once")
+    }
+
     @Test func aRetryableFailureHandsOutTheStillValidTokenWithAWarning() async throws {
         let clock = ManualClock()
         let session = IssuerRig.session(age: 2900, clock: clock)

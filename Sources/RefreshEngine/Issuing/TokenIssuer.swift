@@ -49,6 +49,7 @@ public struct TokenIssuer: Sendable {
     private func refresh(_ session: StoredSession, server: ServerDefinition) async throws -> IssuedSession {
         let engine = makeEngine(server)
         try await engine.start()
+        if let refused = try await refusedForGood(server.name, engine: engine, session: session) { return refused }
         for _ in 0..<3 {
             let outcome: RefreshOutcome
             do {
@@ -59,6 +60,23 @@ public struct TokenIssuer: Sendable {
             if let issued = try await answer(outcome, server: server.name, previous: session) { return issued }
         }
         throw TokenIssueError.retryable("'\(server.name)' is being refreshed by another process; try again shortly")
+    }
+
+    /// A refresh token the provider refused for good is not sent again: every MCP client calls `token`, and each
+    /// call would present the dead token once more. A still-valid access token is handed out with a warning.
+    private func refusedForGood(_ name: String, engine: RefreshEngine, session: StoredSession) async throws
+        -> IssuedSession?
+    {
+        guard let status = try? await engine.status(of: name), status.refreshState == .failed else { return nil }
+        let reason = status.lastError ?? "the refresh token was refused"
+        guard isValid(session, now: clock.now) else {
+            throw TokenIssueError.signInRequired(
+                "cannot refresh '\(name)': \(reason); sign in again: oauthtop login \(name)")
+        }
+        return IssuedSession(
+            session: session,
+            warning: "the refresh token of '\(name)' was refused (\(reason)); this token is still valid until "
+                + "\(session.expiresAt.map(TimeText.rfc3339) ?? "it expires"); sign in again: oauthtop login \(name)")
     }
 
     /// What one refresh came to: the session to hand out, `nil` after waiting out a deferral, or an error.
