@@ -2,15 +2,22 @@ import Foundation
 import TokenStore
 
 /// A `TokenStore` that passes every call to an `InMemoryTokenStore`, for tests that need a store of their own
-/// shape: it has no `saveRefreshStates`, so the protocol's default (one save per server) runs, and
-/// `afterReadingSessions` runs between taking the `sessions()` snapshot and handing it over, as a slow read would.
+/// shape: it has no `saveRefreshStates`, so the protocol's default (one save per server) runs;
+/// `afterReadingSessions` runs between taking the `sessions()` snapshot and handing it over, as a slow read would;
+/// `beforeCommit` may fail a commit.
 public struct ForwardingStore: TokenStore {
     public let base: InMemoryTokenStore
     public var afterReadingSessions: @Sendable () async -> Void
+    /// Runs before each `commit`; what it throws fails the commit (a full disk, a store held busy).
+    public var beforeCommit: @Sendable () async throws -> Void
 
-    public init(_ base: InMemoryTokenStore, afterReadingSessions: @escaping @Sendable () async -> Void = {}) {
+    public init(
+        _ base: InMemoryTokenStore, afterReadingSessions: @escaping @Sendable () async -> Void = {},
+        beforeCommit: @escaping @Sendable () async throws -> Void = {}
+    ) {
         self.base = base
         self.afterReadingSessions = afterReadingSessions
+        self.beforeCommit = beforeCommit
     }
 
     public func sessions() async throws -> [StoredSession] {
@@ -31,6 +38,7 @@ public struct ForwardingStore: TokenStore {
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
         async throws
     {
+        try await beforeCommit()
         await base.commit(session, state: state, releasingLeaseOf: owner)
     }
     public func releaseLease(for server: String, owner: String) async throws {

@@ -81,6 +81,9 @@ extension RefreshEngine {
         case nil:
             return .failed(error: "server '\(name)' has no session")
         }
+        // New tokens the store refused last time may hold the only copy of a rotated refresh token: save them,
+        // never send a refresh with (or adopt) the older tokens the store still has.
+        if servers[name]?.sessionUnsaved == true { return await saveUnsavedTokens(name, plan.session) }
         if let outcome = await takeLease(name, plan: plan, trigger: trigger, now: startContext.now) { return outcome }
         let sendingContext = context()
         await transition(name) { $0.sendingRequest(sendingContext, trigger: trigger) }
@@ -131,6 +134,28 @@ extension RefreshEngine {
         case .acquired:
             return nil
         }
+    }
+
+    /// Saves tokens an earlier attempt could not store, under the lease (taken again, or kept: it is ours).
+    private func saveUnsavedTokens(_ name: String, _ session: StoredSession) async -> RefreshOutcome {
+        let now = clock.now
+        do {
+            let lease = try await store.acquireLease(
+                for: name, owner: owner, until: now.addingTimeInterval(policy.requestTimeout + 5), now: now)
+            if case .held(let other, let until) = lease {
+                let next = max(until, now.addingTimeInterval(1))
+                await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: .timer) }
+                return .deferred(until: next, reason: "another oauthtop process (\(other)) holds the lease")
+            }
+            try await store.commit(session, state: nil, releasingLeaseOf: owner)
+        } catch {
+            let context = context()
+            await transition(name) { $0.newTokensNotSaved(session, error: "\(error)", context) }
+            return retryingOutcome(name)
+        }
+        let context = context()
+        await transition(name) { $0.unsavedTokensSaved(context) }
+        return .refreshed(expiresAt: session.expiresAt)
     }
 
     /// The request itself, timed on the monotonic clock.

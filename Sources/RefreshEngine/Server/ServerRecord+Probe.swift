@@ -26,7 +26,9 @@ extension ServerRecord {
         _ context: TransitionContext, probesRunning: Int, refreshesWaiting: Bool = false
     ) -> (target: ProbeTarget?, Effects) {
         var effects = setDeadline(.probe, nil)
-        guard let session, !isInactive, state != .failed, let url = definition.url.flatMap(URL.init(string:))
+        // Tokens the store has not taken yet are not used, not even for a probe (durable before use).
+        guard let session, !isInactive, state != .failed, !sessionUnsaved,
+            let url = definition.url.flatMap(URL.init(string:))
         else { return (nil, effects) }
         // A refresh on its way plans a probe of the new token when it ends.
         if isRefreshing || probing { return (nil, effects) }

@@ -114,6 +114,17 @@ extension ServerRecord {
             "could not save the new tokens: \(error)", .init(retryable: true, result: .failedOther), context)
     }
 
+    /// Tokens the store refused earlier are saved now: the refresh that brought them is complete.
+    mutating func unsavedTokensSaved(_ context: TransitionContext) -> Effects {
+        sessionUnsaved = false
+        retryCount = 0
+        lastError = nil
+        lastResult = .success
+        state = .idle
+        return Effects.log(.info, "OAuth tokens saved after an earlier failure", ["server": name])
+            .then(plan(context)).then(planProbe(at: context.now, context)).savedAndPublished
+    }
+
     /// A failure that may pass: count it, back off, and try again. Retries never stop on a count.
     mutating func scheduleRetry(
         _ message: String, _ classification: FailureClassification, seconds: Double? = nil,
