@@ -35,10 +35,13 @@ public actor InMemoryTokenStore: TokenStore {
         return .acquired(storedSessions[server])
     }
 
-    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) {
+    @discardableResult
+    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) -> Bool {
+        let held = leases[session.server]
         storedSessions[session.server] = session
         if let state { saveRefreshState(state, for: session.server) }
-        if leases[session.server]?.owner == owner { leases[session.server] = nil }
+        if held?.owner == owner { leases[session.server] = nil }
+        return held == nil || held?.owner == owner
     }
 
     public func releaseLease(for server: String, owner: String) {

@@ -146,9 +146,16 @@ public final class SQLiteTokenStore: TokenStore {
     /// Atomic across processes: the lease is read and taken inside one IMMEDIATE transaction, which holds
     /// SQLite's write lock from its first statement, so two processes cannot both see the lease free.
     public func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
-        let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970)
-        let now = now.timeIntervalSince1970
+        let called = Date()
         return try await writing(durable: false) { db in
+            // Sized from when it is really taken: waiting for another process's write (up to the busy timeout) must
+            // not eat into it. Waits under a second (a busy machine, other writes of this process in the same
+            // batch) are left out: they are noise against a lease of `request_timeout` + 5 s, and a lease taken
+            // at once then ends exactly where the caller asked.
+            let measured = Date().timeIntervalSince(called)
+            let waited = measured >= 1 ? measured : 0
+            let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970 + waited)
+            let now = now.timeIntervalSince1970 + waited
             if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner, lease.until > now,
                 !LeaseOwner.isGone(lease.owner)
             {
@@ -161,15 +168,18 @@ public final class SQLiteTokenStore: TokenStore {
 
     /// Stores the session and deletes `owner`'s lease in one transaction, which is on disk when this returns.
     /// Like `save`, it stores the session whoever holds the lease.
+    @discardableResult
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
-        async throws
+        async throws -> Bool
     {
         let record = SessionRecord(session, updatedAt: Date())
         let stateRecord = state.map { RefreshStateRecord($0, server: session.server) }
-        try await writing { db in
+        return try await writing { db in
+            let lease = try LeaseRecord.row(of: session.server, db)
             try record.upsert(db)
             if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
             try Self.deleteLease(of: session.server, owner: owner, db)
+            return lease == nil || lease?.owner == owner
         }
     }
 

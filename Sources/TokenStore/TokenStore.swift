@@ -18,14 +18,18 @@ public protocol TokenStore: Sendable {
     /// and still runs (`LeaseOwner.isGone`).
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
     /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
-    /// durable step.
+    /// durable step. The tokens are stored whoever holds the lease (they may be the only copy of a rotated refresh
+    /// token); returns false when another owner held it by then, so the caller can say so.
+    @discardableResult
     func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws
+        -> Bool
     func releaseLease(for server: String, owner: String) async throws
 }
 
 extension TokenStore {
     /// `commit(_:state:releasingLeaseOf:)` without a refresh state.
-    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws {
+    @discardableResult
+    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws -> Bool {
         try await commit(session, state: nil, releasingLeaseOf: owner)
     }
 

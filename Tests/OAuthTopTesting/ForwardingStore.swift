@@ -36,10 +36,10 @@ public struct ForwardingStore: TokenStore {
         await base.acquireLease(for: server, owner: owner, until: until, now: now)
     }
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
-        async throws
+        async throws -> Bool
     {
         try await beforeCommit()
-        await base.commit(session, state: state, releasingLeaseOf: owner)
+        return await base.commit(session, state: state, releasingLeaseOf: owner)
     }
     public func releaseLease(for server: String, owner: String) async throws {
         await base.releaseLease(for: server, owner: owner)

@@ -270,6 +270,23 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         #expect(try await store.lease("b", until: 40, now: 5) == .acquired(renewed))
     }
 
+    /// The lease of "a" lapsed and "b" took it while "a" was on the wire: a's tokens are still stored (they may be
+    /// the only copy of a rotated refresh token), b's lease is left alone, and a learns that it lapsed.
+    @Test func aCommitAfterTheLeaseLapsedStillStoresAndSaysSo() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteTokenStore(path: folder.path("oauthtop.sqlite"))
+        try await store.save(fullSession())
+        _ = try await store.lease("a", until: 35, now: 0)
+        #expect(try await store.lease("b", until: 80, now: 40) == .acquired(fullSession()))
+        let renewed = fullSession(accessToken: "at-secret-2")
+        #expect(try await store.commit(renewed, releasingLeaseOf: "a") == false)
+        #expect(try await store.session(for: "jira") == renewed)
+        #expect(try await store.lease("c", until: 90, now: 50) == .held(by: "b", until: t0 + 80))
+        _ = try await store.lease("c", until: 200, now: 100)
+        #expect(try await store.commit(renewed, releasingLeaseOf: "c") == true)
+    }
+
     @Test func commitAndReleaseLeaveAnotherOwnersLeaseAlone() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -386,6 +403,52 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         #expect(finished > released, "the lease waited for the other process to commit")
     }
 
+    /// A lease taken after waiting for another process's write lasts its full length from when it was taken: the
+    /// wait does not eat into the time the refresh has.
+    @Test(.enabled(if: python3 != nil, "needs python3"))
+    func aLeaseIsSizedFromWhenItIsTaken() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("oauthtop.sqlite")
+        let store = try SQLiteTokenStore(path: path)
+        let release = folder.path("release")
+        let locked = folder.path("locked")
+        let process = Process()
+        process.executableURL = python3
+        process.arguments = [
+            "-c",
+            """
+            import os, sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+            db.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").close()
+            deadline = time.monotonic() + 20
+            while not os.path.exists(sys.argv[3]) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            db.execute("COMMIT")
+            """,
+            path, locked, release,
+        ]
+        try process.run()
+        let deadline = Date() + 20
+        while !FileManager.default.fileExists(atPath: locked), Date() < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let asked = Date()
+        let lease = Task {
+            try await store.acquireLease(for: "jira", owner: "me", until: asked.addingTimeInterval(35), now: asked)
+        }
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        #expect(try await lease.value == .acquired(nil))
+        process.waitUntilExit()
+        // Another owner asking at `asked + 36.4` still finds it held: the 1.5 s wait was added on top.
+        let later = asked.addingTimeInterval(36.4)
+        #expect(
+            try await store.acquireLease(for: "jira", owner: "other", until: later + 35, now: later)
+                == .held(by: "me", until: try #require(await leaseEnd(store))))
+    }
+
     // MARK: Batches
 
     @Test func tenThousandRefreshStatesAreSavedInOneTransaction() async throws {
@@ -434,3 +497,8 @@ private let python3: URL? = {
     return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
+
+/// When the lease on "jira" ends, read straight from the file.
+private func leaseEnd(_ store: SQLiteTokenStore) async throws -> Date? {
+    try await store.reading { db in try LeaseRecord.row(of: "jira", db) }.map { Date(timeIntervalSince1970: $0.until) }
+}

@@ -194,7 +194,12 @@ extension RefreshEngine {
             state = after.storedState()
         }
         do {
-            try await store.commit(renewed, state: state, releasingLeaseOf: owner)
+            let leaseWasOurs = try await store.commit(renewed, state: state, releasingLeaseOf: owner)
+            if !leaseWasOurs {
+                logger.warning(
+                    "OAuth refresh lease lapsed before the new tokens were saved; another process may have sent the same refresh token",
+                    metadata: ["server": "\(name)"])
+            }
         } catch {
             let context = self.context()
             await transition(name) { $0.newTokensNotSaved(renewed, error: "\(error)", context) }
