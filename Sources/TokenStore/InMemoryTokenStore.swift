@@ -36,12 +36,15 @@ public actor InMemoryTokenStore: TokenStore {
     }
 
     @discardableResult
-    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) -> Bool {
+    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
+        -> CommitOutcome
+    {
         let held = leases[session.server]
+        if held?.owner == owner { leases[session.server] = nil }
+        guard storedSessions[session.server] != nil else { return .sessionGone }
         storedSessions[session.server] = session
         if let state { saveRefreshState(state, for: session.server) }
-        if held?.owner == owner { leases[session.server] = nil }
-        return held == nil || held?.owner == owner
+        return .stored(leaseWasOurs: held == nil || held?.owner == owner)
     }
 
     public func releaseLease(for server: String, owner: String) {

@@ -8,3 +8,13 @@ public enum LeaseOutcome: Sendable, Equatable {
     /// Another process is refreshing; look again after `until`.
     case held(by: String, until: Date)
 }
+
+/// What became of a refresh's commit.
+public enum CommitOutcome: Sendable, Equatable {
+    /// The tokens are stored. `leaseWasOurs` is false when another owner had taken the lease by then (it had
+    /// lapsed): that owner may have sent the same refresh token.
+    case stored(leaseWasOurs: Bool)
+    /// The session was deleted meanwhile (a logout, here or in another process): the tokens are not stored, so
+    /// that the logout wins.
+    case sessionGone
+}

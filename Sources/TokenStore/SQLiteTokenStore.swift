@@ -170,16 +170,17 @@ public final class SQLiteTokenStore: TokenStore {
     /// Like `save`, it stores the session whoever holds the lease.
     @discardableResult
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
-        async throws -> Bool
+        async throws -> CommitOutcome
     {
         let record = SessionRecord(session, updatedAt: Date())
         let stateRecord = state.map { RefreshStateRecord($0, server: session.server) }
         return try await writing { db in
             let lease = try LeaseRecord.row(of: session.server, db)
+            try Self.deleteLease(of: session.server, owner: owner, db)
+            guard try SessionRecord.row(of: session.server, db) != nil else { return .sessionGone }
             try record.upsert(db)
             if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
-            try Self.deleteLease(of: session.server, owner: owner, db)
-            return lease == nil || lease?.owner == owner
+            return .stored(leaseWasOurs: lease == nil || lease?.owner == owner)
         }
     }
 

@@ -18,18 +18,18 @@ public protocol TokenStore: Sendable {
     /// and still runs (`LeaseOwner.isGone`).
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
     /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
-    /// durable step. The tokens are stored whoever holds the lease (they may be the only copy of a rotated refresh
-    /// token); returns false when another owner held it by then, so the caller can say so.
+    /// durable step, unless the session was deleted meanwhile (a logout wins over a refresh that ends after it).
+    /// The tokens are stored whoever holds the lease: they may be the only copy of a rotated refresh token.
     @discardableResult
     func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws
-        -> Bool
+        -> CommitOutcome
     func releaseLease(for server: String, owner: String) async throws
 }
 
 extension TokenStore {
     /// `commit(_:state:releasingLeaseOf:)` without a refresh state.
     @discardableResult
-    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws -> Bool {
+    public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws -> CommitOutcome {
         try await commit(session, state: nil, releasingLeaseOf: owner)
     }
 

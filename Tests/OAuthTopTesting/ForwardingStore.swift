@@ -36,7 +36,7 @@ public struct ForwardingStore: TokenStore {
         await base.acquireLease(for: server, owner: owner, until: until, now: now)
     }
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
-        async throws -> Bool
+        async throws -> CommitOutcome
     {
         try await beforeCommit()
         return await base.commit(session, state: state, releasingLeaseOf: owner)

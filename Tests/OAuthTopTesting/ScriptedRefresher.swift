@@ -19,9 +19,12 @@ public final class ScriptedRefresher: TokenRefresher {
     }
 
     private let state: Mutex<State>
+    private let held: AsyncStream<Void>
+    private let heldSignal: AsyncStream<Void>.Continuation
 
     /// By default every request gets a new access token and a rotated refresh token valid for `lifetime` seconds.
     public init(lifetime: TimeInterval = 3600, rotate: Bool = true) {
+        (held, heldSignal) = AsyncStream.makeStream(of: Void.self)
         state = Mutex(
             State(fallback: { request, count in
                 .tokens(
@@ -60,6 +63,9 @@ public final class ScriptedRefresher: TokenRefresher {
 
     public var waitingCount: Int { state.withLock { $0.waiting.count } }
 
+    /// Returns once a request is held (after `hold()`): the request is on the wire, its answer not yet back.
+    public func requestHeld() async { for await _ in held { return } }
+
     public func refresh(_ request: RefreshRequest) async throws -> TokenResponse {
         let answer: Answer = state.withLock { state in
             state.requests.append(request)
@@ -69,6 +75,7 @@ public final class ScriptedRefresher: TokenRefresher {
             let proceed = state.withLock { state in
                 if state.held {
                     state.waiting.append(continuation)
+                    heldSignal.yield()
                     return false
                 }
                 return true

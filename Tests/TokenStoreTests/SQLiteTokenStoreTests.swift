@@ -280,17 +280,32 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         _ = try await store.lease("a", until: 35, now: 0)
         #expect(try await store.lease("b", until: 80, now: 40) == .acquired(fullSession()))
         let renewed = fullSession(accessToken: "at-secret-2")
-        #expect(try await store.commit(renewed, releasingLeaseOf: "a") == false)
+        #expect(try await store.commit(renewed, releasingLeaseOf: "a") == .stored(leaseWasOurs: false))
         #expect(try await store.session(for: "jira") == renewed)
         #expect(try await store.lease("c", until: 90, now: 50) == .held(by: "b", until: t0 + 80))
         _ = try await store.lease("c", until: 200, now: 100)
-        #expect(try await store.commit(renewed, releasingLeaseOf: "c") == true)
+        #expect(try await store.commit(renewed, releasingLeaseOf: "c") == .stored(leaseWasOurs: true))
+    }
+
+    /// `oauthtop logout` in another process while this one's refresh is on the wire: the late commit does not bring
+    /// the session back, and it says so.
+    @Test func aCommitAfterALogoutDoesNotBringTheSessionBack() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteTokenStore(path: folder.path("oauthtop.sqlite"))
+        try await store.save(fullSession())
+        _ = try await store.lease("a", until: 35, now: 0)
+        try await store.deleteSession(for: "jira")
+        #expect(try await store.commit(fullSession(accessToken: "at-secret-2"), releasingLeaseOf: "a") == .sessionGone)
+        #expect(try await store.session(for: "jira") == nil)
+        #expect(try await store.lease("b", until: 40, now: 5) == .acquired(nil), "no lease is left behind")
     }
 
     @Test func commitAndReleaseLeaveAnotherOwnersLeaseAlone() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let store = try SQLiteTokenStore(path: folder.path("oauthtop.sqlite"))
+        try await store.save(fullSession(accessToken: "at-secret-0"))
         _ = try await store.lease("a", until: 35, now: 0)
         try await store.releaseLease(for: "jira", owner: "b")
         try await store.commit(fullSession(), releasingLeaseOf: "b")

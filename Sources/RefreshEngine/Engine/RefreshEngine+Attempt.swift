@@ -147,7 +147,9 @@ extension RefreshEngine {
                 await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: .timer) }
                 return .deferred(until: next, reason: "another oauthtop process (\(other)) holds the lease")
             }
-            try await store.commit(session, state: nil, releasingLeaseOf: owner)
+            if try await store.commit(session, state: nil, releasingLeaseOf: owner) == .sessionGone {
+                return await loggedOutWhileRefreshing(name, lateTokens: session)
+            }
         } catch {
             let context = context()
             await transition(name) { $0.newTokensNotSaved(session, error: "\(error)", context) }
@@ -156,6 +158,17 @@ extension RefreshEngine {
         let context = context()
         await transition(name) { $0.unsavedTokensSaved(context) }
         return .refreshed(expiresAt: session.expiresAt)
+    }
+
+    /// Another process logged out while this refresh was on its way: the logout wins. The late tokens are not
+    /// stored; they are revoked at the provider when it offers revocation, so that they do not outlive the logout.
+    private func loggedOutWhileRefreshing(_ name: String, lateTokens: StoredSession) async -> RefreshOutcome {
+        logger.info(
+            "OAuth session was logged out during its refresh; the new tokens are dropped",
+            metadata: ["server": "\(name)"])
+        await transition(name) { $0.forgetSession(.anotherProcess) }
+        _ = await revoke(lateTokens, of: name)
+        return .failed(error: "server '\(name)' was logged out while its refresh was on its way; sign in again")
     }
 
     /// The request itself, timed on the monotonic clock.
@@ -194,11 +207,15 @@ extension RefreshEngine {
             state = after.storedState()
         }
         do {
-            let leaseWasOurs = try await store.commit(renewed, state: state, releasingLeaseOf: owner)
-            if !leaseWasOurs {
+            switch try await store.commit(renewed, state: state, releasingLeaseOf: owner) {
+            case .stored(leaseWasOurs: true):
+                break
+            case .stored(leaseWasOurs: false):
                 logger.warning(
                     "OAuth refresh lease lapsed before the new tokens were saved; another process may have sent the same refresh token",
                     metadata: ["server": "\(name)"])
+            case .sessionGone:
+                return await loggedOutWhileRefreshing(name, lateTokens: renewed)
             }
         } catch {
             let context = self.context()

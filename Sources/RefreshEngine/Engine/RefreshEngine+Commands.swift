@@ -71,7 +71,7 @@ extension RefreshEngine {
 
     /// Revokes `session` through the sign-in service, logging what happened; `nil` when there is nothing to
     /// revoke or no service.
-    private func revoke(_ session: StoredSession?, of name: String) async -> RevocationOutcome? {
+    func revoke(_ session: StoredSession?, of name: String) async -> RevocationOutcome? {
         guard let session, let signInService else { return nil }
         let outcome = await signInService.revoke(session)
         switch outcome {
