@@ -82,6 +82,8 @@ Test control (JSON in and out; 403 unless the caller is on loopback):
       reuse_detected, families_revoked (+ families_revoked_by {reuse, revoke_all,
       revocation_endpoint}), live_refresh_tokens, live_access_tokens, families, live_families,
       clients, client_ids, authorizations, issued_sessions, mcp_requests {status: n}, faults_fired,
+      longest_expired_s (the longest a live family went without a valid access token, closed or still open,
+      leaving out gaps in which a fault fired),
       faults_pending, responses_lost, last_token_request (grant_type, param names, client_id,
       scope, resource, client_auth, accept, content_type, user_agent), uptime, config
   POST /_issue   {"client_id"?, "scopes"? (default ["mcp"]), "confidential"? (default false),
@@ -238,6 +240,10 @@ class Stats:
     issued_sessions: int = 0  # sessions minted by /_issue
     mcp_requests: dict[str, int] = field(default_factory=dict)  # HTTP status -> count
     faults_fired: int = 0
+    last_fault_at: float = 0.0  # time.time() of the last fault fired
+    # The longest time a family had no valid access token before it got a new one, leaving out gaps in which a
+    # fault fired (the peer was not answering normally). The soak's `longest_expired_s`.
+    longest_expired_s: float = 0.0
     responses_lost: int = 0  # delayed answers the client was no longer there to receive
     last_token_request: dict[str, Any] | None = None
 
@@ -288,6 +294,7 @@ class Family:
     access: set[str] = field(default_factory=set)
     refresh: set[str] = field(default_factory=set)
     revoked: str | None = None  # why: "reuse", "revoke_all", "revocation_endpoint"
+    valid_until: float = 0.0  # when the family's newest access token expires (time.time())
 
 
 class PeerRefreshToken(RefreshToken):
@@ -397,7 +404,11 @@ class PeerProvider:
         return family
 
     def _new_access(self, family: Family, scopes: list[str], ttl: float) -> PeerAccessToken:
-        exact = time.time() + ttl
+        now = time.time()
+        exact = now + ttl
+        if family.valid_until and now > family.valid_until and self.stats.last_fault_at < family.valid_until:
+            self.stats.longest_expired_s = max(self.stats.longest_expired_s, now - family.valid_until)
+        family.valid_until = max(family.valid_until, exact)
         at = PeerAccessToken(
             token="at_" + secrets.token_urlsafe(32),
             client_id=family.client_id,
@@ -446,6 +457,13 @@ class PeerProvider:
         at = self._new_access(family, scopes, ttl)
         rt = self._new_refresh(family) if with_refresh else None
         return self._response(at, rt, ttl)
+
+    def open_expiry_gap(self, last_fault_at: float) -> float:
+        """The longest time a live family's access token has been expired right now (no fault since it expired)."""
+        now = time.time()
+        gaps = [now - f.valid_until for f in self.families.values()
+                if not f.revoked and f.valid_until and f.valid_until < now and last_fault_at < f.valid_until]
+        return max(gaps, default=0.0)
 
     def revoke_family(self, family: Family, reason: str) -> None:
         """Kill every access and refresh token descending from the family's original grant."""
@@ -861,6 +879,7 @@ class PeerASGI:
         fault = self.faults.take(path, method, grant)
         if fault is not None:
             self.stats.faults_fired += 1
+            self.stats.last_fault_at = time.time()
             log.info("fault on %s %s: %s", method, path, fault.spec)
         if path == TOKEN_PATH:
             self.stats.last_token_request = self._describe_token_request(scope, form)
@@ -1021,6 +1040,7 @@ class PeerASGI:
             "issued_sessions": s.issued_sessions,
             "mcp_requests": s.mcp_requests,
             "faults_fired": s.faults_fired,
+            "longest_expired_s": round(max(s.longest_expired_s, self.provider.open_expiry_gap(s.last_fault_at)), 3),
             "faults_pending": self.faults.pending(),
             "responses_lost": s.responses_lost,
             "last_token_request": s.last_token_request,
