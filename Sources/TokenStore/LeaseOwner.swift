@@ -26,6 +26,19 @@ public enum LeaseOwner {
         return startTime(of: holder.pid) != holder.start
     }
 
+    /// True when `owner` is a process of this boot of this machine (whether or not it still runs).
+    public static func isThisBoot(_ owner: String) -> Bool {
+        guard let holder = Holder(owner), let boot = bootID else { return false }
+        return holder.boot == boot
+    }
+
+    /// Seconds on `CLOCK_BOOTTIME`: shared by every process of this boot, counts sleep, never set.
+    static func bootClock() -> Double? {
+        var spec = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &spec) == 0 else { return nil }
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
     private struct Holder {
         var pid: pid_t
         var start: UInt64

@@ -7,10 +7,24 @@ struct LeaseRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
 
     var server: String
     var owner: String
+    /// Wall time; what older versions read, and what decides for owners that are not processes of this boot.
     var until: Double
+    /// `CLOCK_BOOTTIME` seconds when the lease was taken, and its length: what decides for a holder of this boot.
+    var takenBoot: Double?
+    var duration: Double?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case server, owner, until
+        case takenBoot = "taken_boot"
+        case duration
+    }
+
+    /// When the lease ends for a process of this boot reading the wall clock at `now` (seconds since 1970).
+    func end(now: Double) -> Double {
+        guard let takenBoot, let duration, LeaseOwner.isThisBoot(owner), let boot = LeaseOwner.bootClock() else {
+            return until
+        }
+        return now + (takenBoot + duration - boot)
     }
 }
 
@@ -19,10 +33,11 @@ extension LeaseRecord {
     func upsert(_ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO leases (server, owner, until) VALUES (?, ?, ?)
-                ON CONFLICT (server) DO UPDATE SET owner = excluded.owner, until = excluded.until
+                INSERT INTO leases (server, owner, until, taken_boot, duration) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (server) DO UPDATE SET owner = excluded.owner, until = excluded.until,
+                    taken_boot = excluded.taken_boot, duration = excluded.duration
                 """
-        ).execute(arguments: [server, owner, until])
+        ).execute(arguments: [server, owner, until, takenBoot, duration])
     }
 
     /// The lease on `server`, through a cached statement.

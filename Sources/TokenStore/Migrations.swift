@@ -88,6 +88,15 @@ enum Migrations {
                     ALTER TABLE refresh_states ADD COLUMN rejected_by_server TEXT;
                     """)
         }
+        // A lease's length on CLOCK_BOOTTIME: a wall clock set forward (or a wake that moved it) must not make a
+        // live lease look expired to the other processes of the machine.
+        migrator.registerMigration("v3: lease taken_boot and duration") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE leases ADD COLUMN taken_boot REAL;
+                    ALTER TABLE leases ADD COLUMN duration REAL;
+                    """)
+        }
         return migrator
     }()
 

@@ -154,12 +154,15 @@ public final class SQLiteTokenStore: TokenStore {
             // at once then ends exactly where the caller asked.
             let measured = Date().timeIntervalSince(called)
             let waited = measured >= 1 ? measured : 0
-            let wanted = LeaseRecord(server: server, owner: owner, until: until.timeIntervalSince1970 + waited)
             let now = now.timeIntervalSince1970 + waited
-            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner, lease.until > now,
-                !LeaseOwner.isGone(lease.owner)
+            // Its length is also kept on the boot clock, which a wall clock set forward does not move.
+            let wanted = LeaseRecord(
+                server: server, owner: owner, until: until.timeIntervalSince1970 + waited,
+                takenBoot: LeaseOwner.bootClock(), duration: until.timeIntervalSince1970 - now + waited)
+            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner,
+                lease.end(now: now) > now, !LeaseOwner.isGone(lease.owner)
             {
-                return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.until))
+                return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.end(now: now)))
             }
             try wanted.upsert(db)
             return .acquired(try SessionRecord.row(of: server, db)?.session)
