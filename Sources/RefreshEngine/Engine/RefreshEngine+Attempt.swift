@@ -118,7 +118,7 @@ extension RefreshEngine {
         }
         switch lease {
         case .held(let other, let until):
-            let next = max(until, now.addingTimeInterval(1))
+            let next = min(until, now.addingTimeInterval(RefreshPolicy.leaseRecheck))
             await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: trigger) }
             return .deferred(until: next, reason: "another oauthtop process (\(other)) is refreshing this server")
         case .acquired(nil):
@@ -143,7 +143,7 @@ extension RefreshEngine {
             let lease = try await store.acquireLease(
                 for: name, owner: owner, until: now.addingTimeInterval(policy.requestTimeout + 5), now: now)
             if case .held(let other, let until) = lease {
-                let next = max(until, now.addingTimeInterval(1))
+                let next = min(until, now.addingTimeInterval(RefreshPolicy.leaseRecheck))
                 await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: .timer) }
                 return .deferred(until: next, reason: "another oauthtop process (\(other)) holds the lease")
             }

@@ -8,6 +8,8 @@ import TokenStore
 public struct TokenIssuer: Sendable {
     /// Longest wait for a refresh that another process or the rate limit holds up.
     public static let maxWait: TimeInterval = 60
+    /// A bound on the refreshes one call asks for while it waits.
+    static let maxTries = 200
 
     public var store: any TokenStore
     /// Says when a token is due.
@@ -45,12 +47,16 @@ public struct TokenIssuer: Sendable {
         return try await refresh(session, server: server)
     }
 
-    /// Up to three forced refreshes: a deferral is waited out and tried again.
+    /// Forced refreshes until one answers: a deferral (another process's lease, looked at again every second; the
+    /// rate limit) is waited out, for up to `maxWait` in all.
     private func refresh(_ session: StoredSession, server: ServerDefinition) async throws -> IssuedSession {
         let engine = makeEngine(server)
         try await engine.start()
         if let refused = try await refusedForGood(server.name, engine: engine, session: session) { return refused }
-        for _ in 0..<3 {
+        let giveUpAt = clock.now.addingTimeInterval(Self.maxWait)
+        var tries = 0
+        while tries < 3 || (clock.now < giveUpAt && tries < Self.maxTries) {
+            tries += 1
             let outcome: RefreshOutcome
             do {
                 outcome = try await engine.refresh(server.name)

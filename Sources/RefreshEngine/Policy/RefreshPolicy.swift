@@ -34,6 +34,9 @@ public struct RefreshPolicy: Sendable, Equatable {
     public static let maxSleep: TimeInterval = 30
     /// The running engine reads what other processes wrote to the store at most this often.
     public static let storeSyncInterval: TimeInterval = 5
+    /// While another process holds a server's lease, look again this often rather than at the lease's end: if the
+    /// holder dies on the wire, its refresh is retried while the provider may still honour the rotated-out token.
+    public static let leaseRecheck: TimeInterval = 1
 
     public init(
         threshold: Double = 0.8, minBuffer: TimeInterval = 300, jitter: Double = 0,
