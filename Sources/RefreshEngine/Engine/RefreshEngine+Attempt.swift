@@ -87,7 +87,17 @@ extension RefreshEngine {
         if let outcome = await takeLease(name, plan: plan, trigger: trigger, now: startContext.now) { return outcome }
         let sendingContext = context()
         await transition(name) { $0.sendingRequest(sendingContext, trigger: trigger) }
-        let (result, seconds) = await send(plan.request)
+        var (result, seconds) = await send(plan.request)
+        if case .failure(let error) = result, Self.answerMayBeLost(error),
+            servers[name]?.awaitsAnswer(for: plan.refreshToken) == true
+        {
+            // The provider may have rotated the refresh token and lost its answer: ask again at once, still under
+            // the lease, while it may honour the rotated-out token (a grace window of seconds), instead of after
+            // the backoff or, in a short-lived `token` call, never.
+            logger.info("OAuth token refresh answer lost; asking again at once", metadata: ["server": "\(name)"])
+            metrics.record(server: name, result: .failedNetwork, seconds: seconds)
+            (result, seconds) = await send(plan.request)
+        }
 
         // The actor ran other work during the request: a logout may have happened meanwhile.
         guard servers[name]?.awaitsAnswer(for: plan.refreshToken) == true else {
@@ -169,6 +179,13 @@ extension RefreshEngine {
         await transition(name) { $0.forgetSession(.anotherProcess) }
         _ = await revoke(lateTokens, of: name)
         return .failed(error: "server '\(name)' was logged out while its refresh was on its way; sign in again")
+    }
+
+    /// A timeout: the request may have reached the provider, which may have rotated the refresh token, without its
+    /// answer reaching us. (A refused connection never reached it.)
+    static func answerMayBeLost(_ error: any Error) -> Bool {
+        guard let error = error as? TokenEndpointError else { return false }
+        return error.kind == .timeout
     }
 
     /// The request itself, timed on the monotonic clock.
