@@ -40,7 +40,16 @@ extension ServerRecord {
         rejectedByServer = nil
         forcePending = false
         if lastResult != .success { lastResult = nil }
-        var effects = plan(context).then(planProbe(at: context.now, context)).published
+        // Tokens this process got (a sign-in, an import) are probed at once. Tokens another process refreshed were
+        // probed by that process: probing them again from every engine on the machine would triple the load on
+        // the MCP server; the next periodic probe comes as planned.
+        let probeAt: Date
+        switch source {
+        case .signIn, .caller: probeAt = context.now
+        case .store, .anotherProcess, .rotatedElsewhere:
+            probeAt = probeSchedule.due ?? context.now.addingTimeInterval(context.policy.probeInterval)
+        }
+        var effects = plan(context).then(planProbe(at: probeAt, context)).published
         if let message = source.logMessage { effects = effects.then(.log(.info, message, ["server": name])) }
         switch source {
         case .anotherProcess, .rotatedElsewhere, .signIn: return effects.savedAndPublished

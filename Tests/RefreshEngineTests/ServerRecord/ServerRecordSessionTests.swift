@@ -26,6 +26,18 @@ import TokenStore
         #expect(effects.persist && effects.publish)
     }
 
+    /// Tokens this process got are probed at once; tokens another process refreshed were probed by it, so the
+    /// next probe stays where it was (or comes one probe interval later when none was planned).
+    @Test(arguments: [
+        (ServerRecord.TokenSource.caller, 0.0), (.signIn, 0), (.store, 300), (.anotherProcess, 300),
+        (.rotatedElsewhere, 300),
+    ])
+    func adoptedTokensAreProbedAtOnceOnlyWhenThisProcessGotThem(_ source: ServerRecord.TokenSource, probeIn: Double) {
+        var record = ServerRecord(definition: ServerDefinition(name: "jira", url: "https://jira.example.com/mcp"))
+        let effects = record.adopt(R.session(accessToken: "at-x-5555"), from: source, R.context())
+        #expect(effects.enqueue.filter { $0.kind == .probe }.map(\.date) == [R.at(probeIn)])
+    }
+
     @Test(arguments: [
         (ServerRecord.TokenSource.caller, false, "OAuth tokens adopted"),
         (.store, false, "OAuth tokens adopted from the store"),
