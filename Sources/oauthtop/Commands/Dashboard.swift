@@ -43,6 +43,8 @@ func runDashboard(
         logLines: { tail.lines(for: $0) })
     runner.cancel()
     await engine.shutdown()
+    // The screen is back to the shell; refreshes still on the wire end before the process does.
+    await engine.waitForIdle()
     runtime.logger.info("oauthtop dashboard closed", metadata: ["exit_code": "\(code)"])
     return code
 }

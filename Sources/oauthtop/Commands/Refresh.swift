@@ -21,8 +21,10 @@ extension OAuthTop {
         func run() async throws {
             let runtime = try Runtime.open(global)
             let targets = all ? runtime.config.servers.map(\.name) : names
-            for name in targets { _ = try runtime.server(name) }
-            let engine = runtime.engine()
+            let definitions = try targets.map { try runtime.server($0).definition }
+            // An engine of the named servers only: starting one over every server would set off refreshes of other
+            // overdue servers that this short-lived process would abandon on the wire when it exits.
+            let engine = runtime.engine(definitions)
             try await engine.start()
             var worst = Exit.ok
             for name in targets {
@@ -30,6 +32,8 @@ extension OAuthTop {
                 print("\(name): \(line)")
                 if code.rawValue > worst.rawValue { worst = code }
             }
+            // Nothing is left on the wire when the process ends: an abandoned refresh may have rotated the token.
+            await engine.waitForIdle()
             if worst != .ok { throw ExitCode(worst.rawValue) }
         }
 

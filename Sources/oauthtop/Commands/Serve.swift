@@ -55,7 +55,11 @@ extension OAuthTop {
                 // The first task to end is the stop signal, or the engine failing to start.
                 defer { group.cancelAll() }
                 try await group.next()
+                // The scheduler stops first, so that nothing new starts; then refreshes on the wire end (each within
+                // request_timeout): one abandoned after the provider rotated the token would cost the session.
+                group.cancelAll()
                 await engine.shutdown()
+                await engine.waitForIdle()
             }
         }
     }
