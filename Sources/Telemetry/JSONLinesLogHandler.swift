@@ -38,11 +38,15 @@ public struct JSONLinesLogHandler: LogHandler {
         object["level"] = .string(level.rawValue)
         object["msg"] = .string(Redaction.scrub(message))
         object["label"] = .string(label)
+        object["pid"] = .string(Self.processID)
         guard let data = try? encoder.encode(object), let text = String(data: data, encoding: .utf8) else {
             return #"{"level":"error","msg":"unencodable log event"}"#
         }
         return text
     }
+
+    /// Several processes (serve, the dashboard, token calls) write one log file; the pid tells their lines apart.
+    private static let processID = String(ProcessInfo.processInfo.processIdentifier)
 
     /// `2026-11-27T10:42:07.123Z`. Built once: making the style costs more than formatting with it.
     private static let timestampStyle = Date.ISO8601FormatStyle.iso8601

@@ -78,10 +78,11 @@ def http(method, url, body=None, headers=None, timeout=10):
 class Peer:
     """The mcp SDK authorization server + MCP endpoint, with our provider's knobs."""
 
-    def __init__(self, **knobs):
+    def __init__(self, log_path=None, **knobs):
         env = dict(os.environ, PORT="0", **{k: str(v) for k, v in knobs.items()})
+        self.log = open(log_path, "w") if log_path else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [PYTHON, PEER], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            [PYTHON, PEER], env=env, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith("PEER_READY "):
             self.process.kill()

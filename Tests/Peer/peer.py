@@ -525,7 +525,10 @@ class PeerProvider:
                 text = "refresh token was already used (rotated out); reuse detected, token family revoked"
             else:
                 text = "refresh token was already used (rotated out)"
-            log.info("reuse of rotated-out refresh token (family %s)", family.id[:8])
+            log.info(
+                "reuse of rotated-out refresh token (family %s, rotated %.2f s ago, successor %s)",
+                family.id[:8], now - rec.rotated_at, "used" if successor is None or successor.rotated_at else "unused",
+            )
             return rec.model_copy(update={"rejection": text, "expires_at": None})
 
         if rec.expires_at_exact is not None and now >= rec.expires_at_exact:

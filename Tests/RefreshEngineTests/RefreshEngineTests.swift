@@ -455,11 +455,11 @@ import TokenStore
         _ = await h.store.acquireLease(for: "jira", owner: "other-process", until: until, now: clock.now)
         try await h.engine.start()
         let outcome = try await h.engine.refresh("jira")
-        // Looked at again within a second, not at the lease's end: a holder that dies on the wire is noticed.
+        // Looked at again within a quarter second, not at the lease's end: a holder that dies on the wire is noticed.
         #expect(
             outcome
                 == .deferred(
-                    until: clock.now.addingTimeInterval(1),
+                    until: clock.now.addingTimeInterval(0.25),
                     reason: "another oauthtop process (other-process) is refreshing this server"))
         #expect(h.refresher.requestCount == 0)
         // The other process finished and stored new tokens: we adopt them instead of refreshing.
@@ -473,6 +473,46 @@ import TokenStore
 }
 
 extension RefreshEngineTests {
+    /// Another process sent the stored refresh token and died on the wire: the provider may have rotated it and
+    /// honours it again for seconds only. The engine takes the dead holder's lease, adopts the stored tokens (newer
+    /// than its own, and due) and sends their refresh in the same attempt, instead of letting go of the lease and
+    /// coming back on the next turn of the schedule (which cost whole families in the soak).
+    @Test func dueTokensLeftByADeadHolderAreRefreshedAtOnceUnderTheLease() async throws {
+        let clock = ManualClock()
+        let h = H(sessions: [H.session("jira", clock: clock, age: 7200)], clock: clock)
+        try await h.engine.start()
+        await h.store.save(H.session("jira", clock: clock, age: 3500, refreshToken: "rt-left", accessToken: "at-left"))
+        let boot = try String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let deadHolder = "pid-4194305-gone start=1 boot=\(boot)"  // above pid_max: no such process
+        _ = await h.store.acquireLease(
+            for: "jira", owner: deadHolder, until: clock.now.addingTimeInterval(20), now: clock.now)
+
+        let outcome = try await h.engine.refresh("jira")
+
+        #expect(outcome == .refreshed(expiresAt: clock.now.addingTimeInterval(3600)))
+        #expect(h.refresher.requests.map(\.refreshToken) == ["rt-left"], "the stored token, sent once, at once")
+        let stored = try #require(await h.store.session(for: "jira"))
+        #expect(stored.refreshToken == "rt-1" && stored.accessToken == "at-1")
+        #expect(
+            await h.store.acquireLease(for: "jira", owner: "next", until: clock.now, now: clock.now)
+                == .acquired(stored))
+    }
+
+    /// Tokens another process refreshed that are not due yet are adopted, not refreshed again.
+    @Test func freshTokensOfAnotherProcessAreAdoptedNotRefreshed() async throws {
+        let clock = ManualClock()
+        let h = H(sessions: [H.session("jira", clock: clock, age: 7200)], clock: clock)
+        try await h.engine.start()
+        await h.store.save(
+            H.session("jira", clock: clock, age: 10, refreshToken: "rt-theirs", accessToken: "at-theirs"))
+
+        let outcome = try await h.engine.refresh("jira")
+
+        #expect(outcome == .adopted(expiresAt: clock.now.addingTimeInterval(3590)))
+        #expect(h.refresher.requestCount == 0)
+    }
+
     /// A `token` call or an import in another process wrote new tokens: the engine takes them at its next store
     /// sync (`run()` syncs at most every `RefreshPolicy.storeSyncInterval`, 5 s).
     @Test func syncAdoptsTokensAnotherProcessWrote() async throws {

@@ -158,6 +158,28 @@ import TokenStore
         #expect(!h.messages.contains { $0.contains("refresh") && $0.contains("connection") })
     }
 
+    /// Tokens another process refreshed (and probed) are adopted without a probe of their own: three engines on
+    /// one machine probing every refresh tripled the load on the MCP server in the soak. The periodic probe, planned
+    /// as before, uses them.
+    @Test func tokensAdoptedFromAnotherProcessWaitForThePeriodicProbe() async throws {
+        let clock = ManualClock()
+        let prober = ScriptedProber()
+        let h = H(sessions: [H.session("jira", clock: clock)], clock: clock, prober: prober)
+        try await h.engine.start()
+        await h.tick()
+        #expect(await h.eventually { prober.probeCount == 1 })
+        let periodicProbe = clock.now.addingTimeInterval(300)
+        await clock.advance(by: 10)
+        await h.store.save(H.session("jira", clock: clock, age: 5, refreshToken: "rt-theirs", accessToken: "at-theirs"))
+
+        #expect(try await h.engine.refresh("jira") == .adopted(expiresAt: clock.now.addingTimeInterval(3595)))
+
+        #expect(await h.engine.servers["jira"]?.probeSchedule.due == periodicProbe)
+        await h.tick(at: periodicProbe)
+        #expect(await h.eventually { prober.tokensProbed == ["at-0", "at-theirs"] })
+        #expect(h.refresher.requestCount == 0)
+    }
+
     @Test func unauthorizedOnAFreshTokenIsTokenRejectedByServer() async throws {
         let clock = ManualClock()
         let prober = ScriptedProber(default: .unauthorized(error: "invalid_token: audience mismatch"))

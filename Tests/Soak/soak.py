@@ -12,9 +12,9 @@ While it runs, on one store:
   * at the peer (2-second access tokens, rotation, reuse detection, a 2 s grace window): bursts of 503, 429 with
     Retry-After, answers slower than `request_timeout` (lost after the rotation is committed) and malformed bodies;
   * the store held busy by another writer for seconds;
-  * clock jumps of every oauthtop process forward by minutes to hours (libfaketime from Debian's `faketime`, one
-    shared offset file so that the processes keep one clock between them, as on a real machine; the monotonic
-    clock is left alone, so each jump looks like a wake).
+  * clock jumps of every oauthtop process's wall clock forward by minutes to hours (Tests/Soak/wall_clock_shift.c,
+    preloaded: one shared offset file so that the processes keep one clock between them, as on a real machine; the
+    monotonic and boot clocks and all timers are left alone; it says there why not libfaketime).
 
 sessions_lost: servers needing a sign-in at the end although the peer never revoked their family. reuse_detected:
 the peer's count. crashes: exits other than our kills (a signal, or a code outside 0, 1, 3). longest_expired_s: the
@@ -39,7 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, "Tests/E2E"))
 import headless  # noqa: E402
 
-FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+CLOCK_SHIFT_LIB = os.environ.get("WALL_CLOCK_SHIFT_LIB", "")
 # Tokens live 2 s and are refreshed at 1.6 s. A request without an answer after 1.5 s is asked again at once, inside
 # the peer's 2 s grace window, so an answer lost after the peer committed a rotation is survivable.
 POLICY = {"min_attempt_interval": 0.5, "retry_backoff_base": 0.5, "max_retry_backoff": 2, "request_timeout": 1.5}
@@ -57,28 +57,26 @@ class Soak:
         self.rss = []  # (seconds since start, VmRSS kB) of serve B
         self.started = time.monotonic()
         self.stop = threading.Event()
-        self.peer = headless.Peer(ACCESS_TTL=2, GRACE_SECONDS=2, ROTATE=1, REUSE_REVOKES_FAMILY=1)
+        peer_log = f"/tmp/oauthtop-soak-peer-{os.getpid()}.log" if keep else None
+        self.peer = headless.Peer(log_path=peer_log, PEER_LOG="info" if keep else "warning", ACCESS_TTL=2, GRACE_SECONDS=2, ROTATE=1, REUSE_REVOKES_FAMILY=1)
         self.names = [f"server-{i:02d}" for i in range(servers)]
         self.home = headless.Home({name: headless.server(self.peer) for name in self.names}, refresh=POLICY)
-        self.clock_file = os.path.join(self.home.dir, "faketime")
+        self.clock_file = os.path.join(self.home.dir, "wall-clock-offset")
         with open(self.clock_file, "w") as handle:
             handle.write("+0\n")
         self.offset_s = 0
-        self.faketime = os.path.exists(FAKETIME_LIB)
+        self.shift_clock = os.path.exists(CLOCK_SHIFT_LIB)
 
     # -- processes -------------------------------------------------------------------------------------------
 
     def env(self):
         env = self.home.env()
-        if self.faketime:
-            env.update(LD_PRELOAD=FAKETIME_LIB, FAKETIME_TIMESTAMP_FILE=self.clock_file, FAKETIME_CACHE_DURATION="1",
-                       DONT_FAKE_MONOTONIC="1")
+        if self.shift_clock:
+            env.update(LD_PRELOAD=CLOCK_SHIFT_LIB, WALL_CLOCK_SHIFT_FILE=self.clock_file)
         return env
 
     def command(self, *args):
-        # Through `env`, which execs it (same pid, so kill -9 reaches it): a Swift binary preloaded with libfaketime
-        # straight from its parent process loses its arguments (seen from bash and from Python).
-        return ["env", headless.BIN, *args]
+        return [headless.BIN, *args]
 
     def spawn(self, *args, **kwargs):
         return subprocess.Popen(self.command(*args), env=self.env(), stdout=subprocess.DEVNULL,
@@ -121,10 +119,11 @@ class Soak:
             try:
                 process.wait(120)
             except subprocess.TimeoutExpired:
+                self.dump_stacks(process.pid, f"{what}-{name}")
                 process.kill()
                 process.wait()
                 with self.lock:
-                    self.crashes.append(f"{what} {name}: hung for 120 s")
+                    self.crashes.append(f"{what} {name} (pid {process.pid}): hung for 120 s")
                 continue
             self.judge_exit(f"{what} {name}", process)
             self.stop.wait(rng.uniform(0.05, 0.3))
@@ -167,6 +166,17 @@ class Soak:
                 handle.write(f"+{self.offset_s}\n")
             os.replace(self.clock_file + ".new", self.clock_file)
 
+    def dump_stacks(self, pid, what):
+        """Every thread's stack of a hung process, into the kept folder (gdb, when installed)."""
+        gdb = shutil.which("gdb")
+        if not gdb or not self.keep:
+            return
+        path = f"/tmp/oauthtop-soak-hang-{what}-{pid}.txt"
+        with open(path, "w") as out:
+            subprocess.run([gdb, "-p", str(pid), "-batch", "-ex", "thread apply all bt"], stdout=out,
+                           stderr=subprocess.STDOUT, timeout=60)
+        print(f"hung: {what} (pid {pid}): stacks in {path}", file=sys.stderr)
+
     def sample_memory(self, process):
         pid = process.pid
         while not self.stop.wait(1):
@@ -190,13 +200,13 @@ class Soak:
         tmux = shutil.which("tmux")
         session = f"soak-{os.getpid()}"
         if tmux:
-            env = " ".join(f"{k}={v}" for k, v in self.env().items() if k.startswith(("OAUTHTOP_", "LD_", "FAKETIME", "DONT_")))
+            env = " ".join(f"{k}={v}" for k, v in self.env().items() if k.startswith(("OAUTHTOP_", "LD_", "WALL_CLOCK")))
             subprocess.run([tmux, "new-session", "-d", "-s", session, "-x", "160", "-y", "60",
                             f"env {env} TERM=xterm-256color {headless.BIN}"], check=True)
         threads = [threading.Thread(target=self.killer), threading.Thread(target=self.faults),
                    threading.Thread(target=self.busy_store), threading.Thread(target=self.sample_memory, args=(serve_b,))]
         threads += [threading.Thread(target=self.clients, args=(seed,)) for seed in range(3)]
-        if self.faketime:
+        if self.shift_clock:
             threads.append(threading.Thread(target=self.clock_jumps))
         for thread in threads:
             thread.start()
@@ -227,7 +237,7 @@ class Soak:
         if not dashboard_alive:
             self.crashes.append("the dashboard is no longer showing the servers")
         if self.keep:
-            print(f"kept: {self.home.dir} (config, state, log)", file=sys.stderr)
+            print(f"kept: {self.home.dir} (config, state, log); peer log: {self.peer.log.name}", file=sys.stderr)
             print(json.dumps(stats), file=sys.stderr)
         else:
             self.home.close()
@@ -253,8 +263,8 @@ class Soak:
         if not flat:
             print(f"memory grew: first third max {max(kb[:third])} kB, last third max {max(kb[-third:])} kB",
                   file=sys.stderr)
-        if not self.faketime:
-            print("no clock jumps: libfaketime (Debian's faketime) is not installed", file=sys.stderr)
+        if not self.shift_clock:
+            print("no clock jumps: WALL_CLOCK_SHIFT_LIB (built by scripts/soak) is missing", file=sys.stderr)
         print(line, flush=True)
         ok = lost == 0 and stats["reuse_detected"] == 0 and not self.crashes and stats["longest_expired_s"] < 5 and flat
         return 0 if ok else 1

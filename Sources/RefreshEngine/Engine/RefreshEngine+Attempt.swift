@@ -71,7 +71,7 @@ extension RefreshEngine {
 
     private func runAttempt(_ name: String, trigger: Trigger) async -> RefreshOutcome {
         let startContext = context()
-        let plan: AttemptPlan
+        var plan: AttemptPlan
         switch servers.update(name, { $0.prepareAttempt(startContext) }) {
         case .send(let ready)?:
             plan = ready
@@ -84,7 +84,11 @@ extension RefreshEngine {
         // New tokens the store refused last time may hold the only copy of a rotated refresh token: save them,
         // never send a refresh with (or adopt) the older tokens the store still has.
         if servers[name]?.sessionUnsaved == true { return await saveUnsavedTokens(name, plan.session) }
-        if let outcome = await takeLease(name, plan: plan, trigger: trigger, now: startContext.now) { return outcome }
+        switch await takeLease(name, plan: plan, trigger: trigger, now: startContext.now) {
+        case .send: break
+        case .sendAdopted(let adopted): plan = adopted
+        case .stop(let outcome): return outcome
+        }
         let sendingContext = context()
         await transition(name) { $0.sendingRequest(sendingContext, trigger: trigger) }
         var (result, seconds) = await send(plan.request)
@@ -112,9 +116,15 @@ extension RefreshEngine {
         }
     }
 
-    /// Takes the cross-process lease. `nil`: this process may send; else what happened instead (another process
-    /// is refreshing, has refreshed, or logged out).
-    private func takeLease(_ name: String, plan: AttemptPlan, trigger: Trigger, now: Date) async -> RefreshOutcome? {
+    /// What taking the lease allows: send the planned request, send one for tokens just adopted, or stop.
+    private enum LeaseStep {
+        case send
+        case sendAdopted(AttemptPlan)
+        case stop(RefreshOutcome)
+    }
+
+    /// Takes the cross-process lease. Stops when another process is refreshing, has refreshed, or logged out.
+    private func takeLease(_ name: String, plan: AttemptPlan, trigger: Trigger, now: Date) async -> LeaseStep {
         let lease: LeaseOutcome
         do {
             lease = try await store.acquireLease(
@@ -124,25 +134,48 @@ extension RefreshEngine {
             await transition(name) {
                 $0.scheduleRetry("token store: \(error)", .init(retryable: true, result: .failedOther), context)
             }
-            return .retrying(error: "token store: \(error)", nextAttempt: servers[name]?.deadline ?? now)
+            return .stop(.retrying(error: "token store: \(error)", nextAttempt: servers[name]?.deadline ?? now))
         }
         switch lease {
         case .held(let other, let until):
             let next = min(until, now.addingTimeInterval(RefreshPolicy.leaseRecheck))
             await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: trigger) }
-            return .deferred(until: next, reason: "another oauthtop process (\(other)) is refreshing this server")
+            return .stop(
+                .deferred(until: next, reason: "another oauthtop process (\(other)) is refreshing this server"))
         case .acquired(nil):
             await releaseLease(name)
             await transition(name) { $0.forgetSession(.anotherProcess) }
-            return .failed(error: "server '\(name)' was logged out by another process")
+            return .stop(.failed(error: "server '\(name)' was logged out by another process"))
         case .acquired(let stored?)
         where stored.refreshToken != plan.refreshToken || stored.accessToken != plan.session.accessToken:
-            await releaseLease(name)
-            let context = context()
-            await transition(name) { $0.adopt(stored, from: .anotherProcess, context) }
-            return .adopted(expiresAt: stored.expiresAt)
+            return await adoptUnderLease(name, stored)
         case .acquired:
-            return nil
+            return .send
+        }
+    }
+
+    /// The store holds other tokens than this process: another process refreshed. When they are due as well (their
+    /// holder died on the wire and left the refresh token it sent, or they have simply aged), they are refreshed now
+    /// under the lease just taken: a provider may honour a rotated-out refresh token for seconds only, and letting
+    /// go of the lease to come back on the next turn of the schedule has cost the whole family in the soak.
+    private func adoptUnderLease(_ name: String, _ stored: StoredSession) async -> LeaseStep {
+        let context = context()
+        await transition(name) { $0.adopt(stored, from: .anotherProcess, context) }
+        guard let due = servers[name]?.deadline, due <= context.now else {
+            await releaseLease(name)
+            return .stop(.adopted(expiresAt: stored.expiresAt))
+        }
+        await transition(name) { $0.keepRefreshing() }
+        switch servers.update(name, { $0.prepareAttempt(context) }) {
+        case .send(let plan)?:
+            return .sendAdopted(plan)
+        case .stop(let effects, let outcome)?:
+            await releaseLease(name)
+            await carryOut(effects, for: name)
+            return .stop(outcome)
+        case nil:
+            await releaseLease(name)
+            return .stop(.failed(error: "server '\(name)' has no session"))
         }
     }
 

@@ -9,7 +9,7 @@ public struct TokenIssuer: Sendable {
     /// Longest wait for a refresh that another process or the rate limit holds up.
     public static let maxWait: TimeInterval = 60
     /// A bound on the refreshes one call asks for while it waits.
-    static let maxTries = 200
+    static let maxTries = 400
 
     public var store: any TokenStore
     /// Says when a token is due.
@@ -47,7 +47,7 @@ public struct TokenIssuer: Sendable {
         return try await refresh(session, server: server)
     }
 
-    /// Forced refreshes until one answers: a deferral (another process's lease, looked at again every second; the
+    /// Forced refreshes until one answers: a deferral (another process's lease, looked at again every `RefreshPolicy.leaseRecheck`; the
     /// rate limit) is waited out, for up to `maxWait` in all.
     private func refresh(_ session: StoredSession, server: ServerDefinition) async throws -> IssuedSession {
         let engine = makeEngine(server)

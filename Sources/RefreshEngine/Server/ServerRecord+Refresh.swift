@@ -29,6 +29,12 @@ extension ServerRecord {
         return setDeadline(.refresh, nil).published
     }
 
+    /// The tokens just adopted under this attempt's lease are due as well: the attempt goes on with them.
+    mutating func keepRefreshing() -> Effects {
+        state = .refreshing
+        return setDeadline(.refresh, nil).published
+    }
+
     /// The checks before the request: a session with a live refresh token and a token endpoint to send it to.
     mutating func prepareAttempt(_ context: TransitionContext) -> AttemptStart {
         guard let session else { return .stop(.none, .failed(error: "server '\(name)' has no session")) }
@@ -184,11 +190,12 @@ extension ServerRecord {
     }
 
     /// The attempt is over. New tokens are probed only now: a probe that came due while the attempt was still
-    /// saving its state was skipped because a refresh was in flight.
+    /// saving its state was skipped because a refresh was in flight. Tokens adopted from another process are not:
+    /// that process probes what it got (see `adopt`).
     mutating func endAttempt(_ outcome: RefreshOutcome, _ context: TransitionContext) -> Effects {
         inFlight = nil
         switch outcome {
-        case .refreshed, .adopted: return planProbe(at: context.now, context)
+        case .refreshed: return planProbe(at: context.now, context)
         default: return .none
         }
     }

@@ -34,7 +34,7 @@ struct LogTail: Sendable {
         let time = ts.count >= 19 ? String(ts.dropFirst(11).prefix(8)) : ts
         let level = (object["level"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
         var text = "\(time) \(level)\(object["msg"] as? String ?? "")"
-        let skip: Set = ["ts", "level", "msg", "label", "server"]
+        let skip: Set = ["ts", "level", "msg", "label", "pid", "server"]
         let rest = object.keys.filter { !skip.contains($0) }.sorted().map { key in
             "\(key)=\(object[key].map { "\($0)" } ?? "")"
         }
