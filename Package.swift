@@ -29,7 +29,7 @@ let package = Package(
         .target(
             name: "RefreshEngine",
             dependencies: [
-                "Health", "OAuth", "TokenStore",
+                "Health", "OAuth", "TokenStore", "CTimerFD",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -59,6 +59,8 @@ let package = Package(
         // ncursesw as a system library. No pkgConfig: Debian's ncursesw.pc only adds -D flags that SwiftPM drops with
         // a warning; libncursesw.so is a linker script that brings libtinfo along.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        // timerfd(2) from libc, for the engine's wall-clock watcher (Glibc's module map leaves it out).
+        .systemLibrary(name: "CTimerFD"),
         .target(name: "Dashboard", dependencies: ["Health", "RefreshEngine", "CNcursesw"]),
         .target(
             name: "DemoProvider",

@@ -10,6 +10,7 @@ public final class ManualClock: EngineClock {
     private let start: Date
     private let jumps = Mutex<(wall: Double, boot: Double)>((0, 0))
     private let requested = Mutex<[Double]>([])
+    private let sets = AsyncStream.makeStream(of: Void.self)
 
     public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
         self.start = start
@@ -45,8 +46,11 @@ public final class ManualClock: EngineClock {
         }
     }
 
-    /// Somebody set the wall clock.
+    /// Somebody set the wall clock; the kernel tells (`wallClockSets`). Pending sleeps do not end by themselves.
     public func setWallClock(by seconds: Double) {
         jumps.withLock { $0.wall += seconds }
+        sets.continuation.yield()
     }
+
+    public func wallClockSets() -> AsyncStream<Void> { sets.stream }
 }

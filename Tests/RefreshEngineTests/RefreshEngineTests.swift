@@ -351,6 +351,23 @@ import TokenStore
         #expect(clock.sleepRequests.allSatisfy { $0 <= 30 })
     }
 
+    /// The kernel tells when the wall clock is set (or the machine resumes): the loop wakes then, not at the end of
+    /// its 30 s sleep, and every overdue server is refreshed while the monotonic clock has not moved at all.
+    @Test func aWallClockSetWakesTheLoopAtOnce() async throws {
+        let clock = ManualClock()
+        let names = (0..<3).map { "s\($0)" }
+        let h = H(sessions: names.map { H.session($0, clock: clock, lifetime: 3600) }, clock: clock)
+        let loop = Task { try await h.engine.run() }
+        defer { loop.cancel() }
+        #expect(await h.eventually { clock.sleepRequests == [30] })
+
+        clock.setWallClock(by: 8 * 3600)
+
+        #expect(await h.eventually { h.refresher.requestCount == 3 })
+        #expect(clock.monotonic == 0)
+        #expect(h.messages.contains("Clock jump detected; re-evaluating every schedule"))
+    }
+
     @Test func loopSleepsUntilTheNextDeadlineButNeverLongerThan30s() async throws {
         let clock = ManualClock()
         let h = H(sessions: [H.session("short", clock: clock, lifetime: 20)], clock: clock)

@@ -2,7 +2,8 @@
  * wall_clock_shift.so: moves CLOCK_REALTIME (clock_gettime, gettimeofday, time) of a process forward by the number
  * of seconds in the file named by WALL_CLOCK_SHIFT_FILE ("+N"), read again at most every 100 ms, so that several
  * processes share one jumping wall clock, as after a wake or a clock set forward. The monotonic and boot clocks and
- * every timer are left alone.
+ * every timer are left alone. Like the kernel when the wall clock is set, it ends the read of a timerfd armed with
+ * TFD_TIMER_CANCEL_ON_SET with ECANCELED when the offset changes (oauthtop's engine waits on one to learn of a wake).
  *
  * Why not Debian's libfaketime 0.9.10: it also rewrites absolute timerfd deadlines, which libdispatch (and so
  * Swift's Task.sleep) arms on the monotonic clocks; in a process that starts with a non-zero offset a 0.3 s
@@ -13,10 +14,13 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,4 +79,84 @@ time_t time(time_t *out) {
     clock_gettime(CLOCK_REALTIME, &spec);
     if (out) *out = spec.tv_sec;
     return spec.tv_sec;
+}
+
+/* ---- TFD_TIMER_CANCEL_ON_SET, as the kernel does it for a real change of the wall clock ---- */
+
+typedef int (*timerfd_settime_fn)(int, int, const struct itimerspec *, struct itimerspec *);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+
+enum { MAX_WATCHED = 16 };
+static _Atomic int watched_fd[MAX_WATCHED];  /* fd + 1; 0: free */
+static _Atomic int cancelled[MAX_WATCHED];
+
+static timerfd_settime_fn real_timerfd_settime(void) {
+    static _Atomic(timerfd_settime_fn) real;
+    timerfd_settime_fn fn = atomic_load(&real);
+    if (!fn) {
+        fn = (timerfd_settime_fn)dlsym(RTLD_NEXT, "timerfd_settime");
+        atomic_store(&real, fn);
+    }
+    return fn;
+}
+
+static read_fn real_read(void) {
+    static _Atomic(read_fn) real;
+    read_fn fn = atomic_load(&real);
+    if (!fn) {
+        fn = (read_fn)dlsym(RTLD_NEXT, "read");
+        atomic_store(&real, fn);
+    }
+    return fn;
+}
+
+static int slot_of(int fd) {
+    for (int i = 0; i < MAX_WATCHED; i++)
+        if (atomic_load(&watched_fd[i]) == fd + 1) return i;
+    return -1;
+}
+
+/* Polls the offset file; when it changes, every watched timer expires at once and its next read says ECANCELED. */
+static void *watch_offset(void *unused) {
+    (void)unused;
+    long long last = offset_seconds();
+    for (;;) {
+        usleep(50000);
+        long long now = offset_seconds();
+        if (now == last) continue;
+        last = now;
+        for (int i = 0; i < MAX_WATCHED; i++) {
+            int fd = atomic_load(&watched_fd[i]) - 1;
+            if (fd < 0) continue;
+            atomic_store(&cancelled[i], 1);
+            struct itimerspec soon = {.it_value = {.tv_sec = 0, .tv_nsec = 1}};
+            real_timerfd_settime()(fd, 0, &soon, NULL);
+        }
+    }
+    return NULL;
+}
+
+int timerfd_settime(int fd, int flags, const struct itimerspec *value, struct itimerspec *old) {
+    struct itimerspec real_value = *value;
+    if (flags & TFD_TIMER_ABSTIME) real_value.it_value.tv_sec -= offset_seconds();  /* a shifted wall-clock time */
+    if ((flags & TFD_TIMER_CANCEL_ON_SET) && slot_of(fd) < 0) {
+        for (int i = 0; i < MAX_WATCHED; i++) {
+            int expected = 0;
+            if (atomic_compare_exchange_strong(&watched_fd[i], &expected, fd + 1)) break;
+        }
+        static _Atomic int started;
+        static pthread_t watcher;
+        if (!atomic_exchange(&started, 1)) pthread_create(&watcher, NULL, watch_offset, NULL);
+    }
+    return real_timerfd_settime()(fd, flags, &real_value, old);
+}
+
+ssize_t read(int fd, void *buffer, size_t count) {
+    ssize_t result = real_read()(fd, buffer, count);
+    int slot = result == (ssize_t)sizeof(unsigned long long) ? slot_of(fd) : -1;
+    if (slot >= 0 && atomic_exchange(&cancelled[slot], 0)) {
+        errno = ECANCELED;
+        return -1;
+    }
+    return result;
 }

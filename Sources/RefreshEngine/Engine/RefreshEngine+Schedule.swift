@@ -59,6 +59,11 @@ extension RefreshEngine {
     }
 
     /// Sleeps until `until` unless an earlier deadline arrives (which cancels the sleep) or the task is cancelled.
+    /// The wall clock was set or the machine resumed: the loop wakes now, and its pass notices the jump.
+    func wallClockWasSet() {
+        sleepTask?.cancel()
+    }
+
     func sleep(seconds: Double, until: Date) async {
         let clock = self.clock
         let task = Task { _ = try? await clock.sleep(seconds: seconds) }

@@ -152,10 +152,15 @@ public actor RefreshEngine {
             metadata: ["servers": "\(order.count)", "sessions": "\(sessions.count)", "owner": "\(owner)"])
     }
 
-    /// Runs the scheduler until the calling task is cancelled. No sleep lasts longer than 30 s, so a wake from
-    /// sleep that the clocks did not reveal costs at most that.
+    /// Runs the scheduler until the calling task is cancelled. The kernel tells when the wall clock is set or the
+    /// machine resumes (`EngineClock.wallClockSets`), and the loop wakes at once; no sleep lasts longer than 30 s,
+    /// so a change nothing told of costs at most that.
     public func run() async throws {
         try await start()
+        let clockSets = Task { [clock] in
+            for await _ in clock.wallClockSets() { self.wallClockWasSet() }
+        }
+        defer { clockSets.cancel() }
         while !Task.isCancelled {
             // The store is read at most every few seconds, not on every deadline: with many servers the loop
             // wakes often, and other processes' writes are also caught by the lease check before each refresh.

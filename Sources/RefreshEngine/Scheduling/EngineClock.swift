@@ -14,6 +14,13 @@ public protocol EngineClock: Sendable {
     var boottime: Double { get }
     /// Suspends for about `seconds`; throws `CancellationError` when the task is cancelled.
     func sleep(seconds: Double) async throws
+    /// One element each time the wall clock is set or the machine resumes, as it happens; a clock that cannot
+    /// tell ends the stream at once (the engine's 30 s look at the clocks still catches the change).
+    func wallClockSets() -> AsyncStream<Void>
+}
+
+extension EngineClock {
+    public func wallClockSets() -> AsyncStream<Void> { AsyncStream { $0.finish() } }
 }
 
 /// The real clocks of the machine.
@@ -33,6 +40,8 @@ public struct SystemClock: EngineClock {
     public func sleep(seconds: Double) async throws {
         try await Task.sleep(for: .milliseconds(max(0, (seconds * 1000).rounded(.up))))
     }
+
+    public func wallClockSets() -> AsyncStream<Void> { WallClockSets.shared.changes() }
 
     private static func read(_ id: clockid_t) -> Double {
         var spec = timespec()
