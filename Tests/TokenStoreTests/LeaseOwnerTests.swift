@@ -47,8 +47,9 @@ import Testing
             return
         }
         #expect(by == alive)
-        // Measured on the boot clock: the time the test took between the two calls comes off the 35 s.
-        #expect(until <= now.addingTimeInterval(35) && until > now.addingTimeInterval(34))
+        // Measured on the boot clock: the time the test took between the two calls (seconds at most, on a busy
+        // machine) comes off the 35 s.
+        #expect(until <= now.addingTimeInterval(35) && until > now.addingTimeInterval(30))
     }
 
     /// A wall clock set forward by hours (or moved by a wake) does not make a live process's lease look expired to
