@@ -11,8 +11,8 @@ public enum LeaseOutcome: Sendable, Equatable {
 
 /// What became of a refresh's commit.
 public enum CommitOutcome: Sendable, Equatable {
-    /// The tokens are stored. `leaseWasOurs` is false when another owner had taken the lease by then (it had
-    /// lapsed): that owner may have sent the same refresh token.
+    /// The tokens are stored. `leaseWasOurs` is false when the committer did not hold the lease (an in-memory
+    /// lease that lapsed): another owner may have sent the same refresh token.
     case stored(leaseWasOurs: Bool)
     /// The session was deleted meanwhile (a logout, here or in another process): the tokens are not stored, so
     /// that the logout wins.

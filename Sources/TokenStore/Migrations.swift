@@ -97,6 +97,11 @@ enum Migrations {
                     ALTER TABLE leases ADD COLUMN duration REAL;
                     """)
         }
+        // Leases are `flock` files now (LeaseLocks): a lease row needed the write lock, which another writer can
+        // hold for seconds, and outlived a holder killed mid-refresh.
+        migrator.registerMigration("v4: leases moved to lock files") { db in
+            try db.execute(sql: "DROP TABLE leases")
+        }
         return migrator
     }()
 

@@ -17,6 +17,8 @@ public final class SQLiteTokenStore: TokenStore {
     public let path: String
     let pool: DatabasePool
     private let groupCommit: GroupCommit
+    /// Refresh leases: `flock` files in `leases/` beside the database.
+    let leases: LeaseLocks
 
     /// How long a write waits for another process's write to finish before failing.
     static let busyTimeout: TimeInterval = 5
@@ -39,6 +41,7 @@ public final class SQLiteTokenStore: TokenStore {
             return pool
         }
         groupCommit = GroupCommit(pool: pool)
+        leases = try LeaseLocks(folder: (folder.isEmpty ? "." : folder) + "/leases")
     }
 
     /// Checks, through a read-only connection that cannot change a byte, that the file is a database this
@@ -121,12 +124,10 @@ public final class SQLiteTokenStore: TokenStore {
         try await writing { db in try record.upsert(db) }
     }
 
-    /// Deletes the session and any refresh lease of the server; its refresh state stays.
+    /// Deletes the session; its refresh state stays. A refresh on its way keeps its lease and finds the session
+    /// gone when it commits.
     public func deleteSession(for server: String) async throws {
-        try await writing { db in
-            _ = try SessionRecord.deleteOne(db, key: server)
-            _ = try LeaseRecord.deleteOne(db, key: server)
-        }
+        try await writing { db in _ = try SessionRecord.deleteOne(db, key: server) }
     }
 
     public func saveRefreshState(_ state: StoredRefreshState, for server: String) async throws {
@@ -143,56 +144,41 @@ public final class SQLiteTokenStore: TokenStore {
 
     // MARK: Leases
 
-    /// Atomic across processes: the lease is read and taken inside one IMMEDIATE transaction, which holds
-    /// SQLite's write lock from its first statement, so two processes cannot both see the lease free.
+    /// Takes the server's lease (`LeaseLocks`: a `flock`, no database write, so a busy store does not hold it up)
+    /// and reads the stored session under it (a WAL read, which never waits for a writer). `until` and `now` are
+    /// not needed: a lease lasts until it is given back or its holder ends. `held` says to look again at `until`.
     public func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
-        let called = Date()
-        return try await writing(durable: false) { db in
-            // Sized from when it is really taken: waiting for another process's write (up to the busy timeout) must
-            // not eat into it. Waits under a second (a busy machine, other writes of this process in the same
-            // batch) are left out: they are noise against a lease of `request_timeout` + 5 s, and a lease taken
-            // at once then ends exactly where the caller asked.
-            let measured = Date().timeIntervalSince(called)
-            let waited = measured >= 1 ? measured : 0
-            let now = now.timeIntervalSince1970 + waited
-            // Its length is also kept on the boot clock, which a wall clock set forward does not move.
-            let wanted = LeaseRecord(
-                server: server, owner: owner, until: until.timeIntervalSince1970 + waited,
-                takenBoot: LeaseOwner.bootClock(), duration: until.timeIntervalSince1970 - now + waited)
-            if let lease = try LeaseRecord.row(of: server, db), lease.owner != owner,
-                lease.end(now: now) > now, !LeaseOwner.isGone(lease.owner)
-            {
-                return .held(by: lease.owner, until: Date(timeIntervalSince1970: lease.end(now: now)))
-            }
-            try wanted.upsert(db)
-            return .acquired(try SessionRecord.row(of: server, db)?.session)
+        if case .held(let other) = try leases.acquire(server, owner: owner) { return .held(by: other, until: until) }
+        do {
+            return .acquired(try await reading { db in try SessionRecord.row(of: server, db)?.session })
+        } catch {
+            leases.release(server, owner: owner)
+            throw error
         }
     }
 
-    /// Stores the session and deletes `owner`'s lease in one transaction, which is on disk when this returns.
-    /// Like `save`, it stores the session whoever holds the lease.
+    /// Stores the session in one transaction, which is on disk when this returns, then gives `owner`'s lease
+    /// back. Like `save`, it stores the session whoever holds the lease. When the write fails the lease is kept:
+    /// the caller holds the only copy of the new tokens and saves them under it.
     @discardableResult
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
         async throws -> CommitOutcome
     {
         let record = SessionRecord(session, updatedAt: Date())
         let stateRecord = state.map { RefreshStateRecord($0, server: session.server) }
-        return try await writing { db in
-            let lease = try LeaseRecord.row(of: session.server, db)
-            try Self.deleteLease(of: session.server, owner: owner, db)
-            guard try SessionRecord.row(of: session.server, db) != nil else { return .sessionGone }
+        let leaseWasOurs = leases.isHeld(session.server, by: owner)
+        let stored = try await writing { db -> Bool in
+            guard try SessionRecord.row(of: session.server, db) != nil else { return false }
             try record.upsert(db)
             if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
-            return .stored(leaseWasOurs: lease == nil || lease?.owner == owner)
+            return true
         }
+        leases.release(session.server, owner: owner)
+        return stored ? .stored(leaseWasOurs: leaseWasOurs) : .sessionGone
     }
 
     public func releaseLease(for server: String, owner: String) async throws {
-        try await writing(durable: false) { db in try Self.deleteLease(of: server, owner: owner, db) }
-    }
-
-    private static func deleteLease(of server: String, owner: String, _ db: Database) throws {
-        try LeaseRecord.delete(of: server, owner: owner, db)
+        leases.release(server, owner: owner)
     }
 
     // MARK: Access
@@ -207,7 +193,7 @@ public final class SQLiteTokenStore: TokenStore {
 
     /// Runs `body` in an IMMEDIATE transaction (the write lock is taken at BEGIN, waiting up to the busy
     /// timeout for other processes), together with whatever other writes of this process are waiting
-    /// (`GroupCommit`). Durable writes (tokens) are on disk when this returns. Bookkeeping (refresh states, leases)
+    /// (`GroupCommit`). Durable writes (tokens) are on disk when this returns. Bookkeeping (refresh states)
     /// alone is committed without an fsync (`synchronous = NORMAL` for that transaction): a power cut may lose the
     /// last of it, never corrupt the file or a token.
     @discardableResult

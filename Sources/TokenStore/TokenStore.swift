@@ -14,8 +14,9 @@ public protocol TokenStore: Sendable {
     /// writes them in one transaction.
     func saveRefreshStates(_ states: [String: StoredRefreshState]) async throws
 
-    /// Takes the refresh lease of `server` for `owner` until `until`, unless another owner holds an unexpired one
-    /// and still runs (`LeaseOwner.isGone`).
+    /// Takes the refresh lease of `server` for `owner`, unless another owner holds it, and reads the stored session
+    /// under it. The SQLite store's leases are `flock`s (held until given back or their process ends; `until` is
+    /// where a `held` answer says to look again); the in-memory store's end at `until`.
     func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome
     /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
     /// durable step, unless the session was deleted meanwhile (a logout wins over a refresh that ends after it).

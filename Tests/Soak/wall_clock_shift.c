@@ -136,9 +136,29 @@ static void *watch_offset(void *unused) {
     return NULL;
 }
 
+/* Which timerfds run on the wall clock: only their absolute deadlines are in the shifted time. (libdispatch arms
+ * its monotonic and boot-clock timers with absolute deadlines too; those must pass unchanged.) */
+enum { MAX_FDS = 4096 };
+static _Atomic unsigned char wall_clock_fd[MAX_FDS];
+
+typedef int (*timerfd_create_fn)(int, int);
+
+int timerfd_create(int clock, int flags) {
+    static _Atomic(timerfd_create_fn) real;
+    timerfd_create_fn fn = atomic_load(&real);
+    if (!fn) {
+        fn = (timerfd_create_fn)dlsym(RTLD_NEXT, "timerfd_create");
+        atomic_store(&real, fn);
+    }
+    int fd = fn(clock, flags);
+    if (fd >= 0 && fd < MAX_FDS) atomic_store(&wall_clock_fd[fd], clock == CLOCK_REALTIME);
+    return fd;
+}
+
 int timerfd_settime(int fd, int flags, const struct itimerspec *value, struct itimerspec *old) {
     struct itimerspec real_value = *value;
-    if (flags & TFD_TIMER_ABSTIME) real_value.it_value.tv_sec -= offset_seconds();  /* a shifted wall-clock time */
+    int on_wall_clock = fd >= 0 && fd < MAX_FDS && atomic_load(&wall_clock_fd[fd]);
+    if ((flags & TFD_TIMER_ABSTIME) && on_wall_clock) real_value.it_value.tv_sec -= offset_seconds();
     if ((flags & TFD_TIMER_CANCEL_ON_SET) && slot_of(fd) < 0) {
         for (int i = 0; i < MAX_WATCHED; i++) {
             int expected = 0;

@@ -1,0 +1,106 @@
+"""`oauthtop serve` at rest with N sessions: resident memory (N = 100, 1,000, 10,000 beside N = 1 in the same run,
+and the growth per session), and the idle cost with 1,000 sessions between deadlines (CPU seconds and wake-ups per
+hour, over `seconds` after the startup probes ended, beside the engine's own floor: one look at the clocks every
+30 s, 120 an hour).
+
+The sessions are one imported session copied in the store under N names (imports of 10,000 would take minutes);
+their tokens live an hour, so no refresh falls in the window. The servers' URL is a closed loopback port: the
+startup probes fail at once (as for servers that are down), and the next probe is a day away
+(OAUTHTOP_PROBE_INTERVAL), so the window holds no deadline."""
+import os
+import sqlite3
+import subprocess
+import time
+
+import headless
+
+CLOSED = "http://127.0.0.1:9/mcp"
+
+
+def prepared_home(peer, n: int) -> headless.Home:
+    names = [f"server-{i:05d}" for i in range(n)]
+    home = headless.Home({name: {"url": CLOSED} for name in names})
+    result = home.import_session(names[0], peer.issue())
+    if result.returncode != 0:
+        raise RuntimeError(f"import failed: {result.stderr}")
+    db = sqlite3.connect(os.path.join(home.state, "oauthtop.sqlite"))
+    columns = [row[1] for row in db.execute("PRAGMA table_info(sessions)")]
+    others = ", ".join(c for c in columns if c != "server")
+    db.executemany(f"INSERT INTO sessions (server, {others}) SELECT ?, {others} FROM sessions WHERE server = ?",
+                   [(name, names[0]) for name in names[1:]])
+    db.commit()
+    db.close()
+    return home
+
+
+def process_figures(pid: int) -> tuple[float, int, int]:
+    """(CPU seconds, context switches of every thread, resident kB) of a running process."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    switches = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as handle:
+                for line in handle:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                        switches += int(line.split()[1])
+        except OSError:
+            pass
+    with open(f"/proc/{pid}/status") as handle:
+        rss = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
+    return cpu, switches, rss
+
+
+def serve_at_rest(home: headless.Home, n: int, settle: float) -> subprocess.Popen:
+    env = dict(home.env(), OAUTHTOP_PROBE_INTERVAL="86400")
+    process = subprocess.Popen([headless.BIN, "serve"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    from recovery import count_in_log
+    count_in_log(os.path.join(home.state, "oauthtop.log"), "OAuth client connection failed", n, timeout=60 + n * 0.01)
+    time.sleep(settle)
+    return process
+
+
+def memory(sizes=(1, 100, 1000, 10000)) -> dict:
+    """Resident kB of `serve` at rest, per N."""
+    peer = headless.Peer(ACCESS_TTL=3600)
+    figures = {}
+    try:
+        for n in sizes:
+            home = prepared_home(peer, n)
+            try:
+                process = serve_at_rest(home, n, settle=2)
+                figures[n] = process_figures(process.pid)[2]
+                process.terminate()
+                process.wait(10)
+            finally:
+                home.close()
+    finally:
+        peer.stop()
+    return figures
+
+
+def idle(n: int = 1000, seconds: float = 60, timeline: bool = False) -> dict:
+    """CPU seconds and wake-ups per hour of `serve` at rest with n sessions, measured over `seconds`."""
+    peer = headless.Peer(ACCESS_TTL=3600)
+    home = prepared_home(peer, n)
+    try:
+        process = serve_at_rest(home, n, settle=1)
+        cpu0, switches0, _ = process_figures(process.pid)
+        samples = []
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            time.sleep(1)
+            if timeline:
+                samples.append(process_figures(process.pid)[1])
+        cpu1, switches1, _ = process_figures(process.pid)
+        elapsed = time.monotonic() - start
+        process.terminate()
+        process.wait(10)
+        per_hour = 3600 / elapsed
+        return {"cpu_s_per_hour": (cpu1 - cpu0) * per_hour, "wakeups_per_hour": (switches1 - switches0) * per_hour,
+                "timeline": [b - a for a, b in zip([switches0] + samples, samples)]}
+    finally:
+        home.close()
+        peer.stop()

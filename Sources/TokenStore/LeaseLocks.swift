@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Refresh leases as `flock(2)` locks, one file per server in `<state>/leases/`.
+///
+/// A lock needs no write to the database, so another writer holding SQLite's lock for seconds does not hold up a
+/// refresh; and the kernel lets go of it the moment its holder dies, so a refresh killed on the wire after the
+/// provider rotated is retried at once, inside the grace window a provider may give the rotated-out token (Okta,
+/// Auth0: seconds). A lease in the database had both problems (the soak lost sessions to a kill while another
+/// writer held the store). A live holder keeps its lock until it commits or gives up: a stopped process (Ctrl-Z)
+/// holds its servers' refreshes until it goes on or ends, which is safer than sending its refresh token twice.
+///
+/// Within one process, owners (engines) exclude each other through `held`; a lock is one open file description,
+/// so a second `SQLiteTokenStore` on the same file (or another process) is excluded by the kernel.
+final class LeaseLocks: Sendable {
+    enum Attempt: Equatable {
+        case acquired
+        case held(by: String)
+    }
+
+    private let folder: String
+    /// Locks this store holds: server → (owner, descriptor of its lock file).
+    private let held = Mutex<[String: (owner: String, descriptor: Int32)]>([:])
+
+    init(folder: String) throws(TokenStoreError) {
+        self.folder = folder
+        try SQLiteTokenStore.preparePrivateFolder(folder)
+    }
+
+    /// Takes the server's lock for `owner` without waiting; the same owner asking again keeps it.
+    func acquire(_ server: String, owner: String) throws(TokenStoreError) -> Attempt {
+        try held.withLock { (held) throws(TokenStoreError) -> Attempt in
+            if let current = held[server] { return current.owner == owner ? .acquired : .held(by: current.owner) }
+            let path = self.path(of: server)
+            var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            if descriptor < 0, errno == ENOENT {  // the folder went away: make it again
+                try SQLiteTokenStore.preparePrivateFolder(folder)
+                descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            }
+            guard descriptor >= 0 else {
+                throw .permissions(path: path, operation: "open the lease file", errno: errno)
+            }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                let failure = errno
+                let other = Self.owner(in: descriptor)
+                close(descriptor)
+                guard failure == EWOULDBLOCK else {
+                    throw .permissions(path: path, operation: "lock the lease file", errno: failure)
+                }
+                return .held(by: other ?? "another oauthtop process")
+            }
+            // For whoever finds it held: who is refreshing (shown in their log and in `token`'s message).
+            let text = Array((owner + "\n").utf8)
+            if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, text, text.count, 0) }
+            held[server] = (owner, descriptor)
+            return .acquired
+        }
+    }
+
+    /// Whether `owner` holds the server's lock here.
+    func isHeld(_ server: String, by owner: String) -> Bool {
+        held.withLock { $0[server]?.owner == owner }
+    }
+
+    /// Lets go of `owner`'s lock (closing the descriptor ends the `flock`); another owner's lock stays.
+    func release(_ server: String, owner: String) {
+        held.withLock { held in
+            guard let current = held[server], current.owner == owner else { return }
+            close(current.descriptor)
+            held[server] = nil
+        }
+    }
+
+    /// `<folder>/<hex of the name's UTF-8>.lock`: any server name, no path tricks.
+    func path(of server: String) -> String {
+        folder + "/" + server.utf8.map { String(format: "%02x", $0) }.joined() + ".lock"
+    }
+
+    private static func owner(in descriptor: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
