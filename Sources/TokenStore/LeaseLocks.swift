@@ -18,7 +18,8 @@ import Synchronization
 /// so a second `SQLiteTokenStore` on the same file (or another process) is excluded by the kernel.
 final class LeaseLocks: Sendable {
     enum Attempt: Equatable {
-        case acquired
+        /// Ours. `staged`: what a previous holder left in the file (see `stage`), for the store to look at.
+        case acquired(staged: Data?)
         case held(by: String)
     }
 
@@ -34,7 +35,9 @@ final class LeaseLocks: Sendable {
     /// Takes the server's lock for `owner` without waiting; the same owner asking again keeps it.
     func acquire(_ server: String, owner: String) throws(TokenStoreError) -> Attempt {
         try held.withLock { (held) throws(TokenStoreError) -> Attempt in
-            if let current = held[server] { return current.owner == owner ? .acquired : .held(by: current.owner) }
+            if let current = held[server] {
+                return current.owner == owner ? .acquired(staged: nil) : .held(by: current.owner)
+            }
             let path = self.path(of: server)
             var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if descriptor < 0, errno == ENOENT {  // the folder went away: make it again
@@ -53,11 +56,29 @@ final class LeaseLocks: Sendable {
                 }
                 return .held(by: other ?? "another oauthtop process")
             }
-            // For whoever finds it held: who is refreshing (shown in their log and in `token`'s message).
-            let text = Array((owner + "\n").utf8)
-            if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, text, text.count, 0) }
+            let staged = Self.staged(in: descriptor)
             held[server] = (owner, descriptor)
-            return .acquired
+            Self.write(owner: owner, staged: staged, descriptor)
+            return .acquired(staged: staged)
+        }
+    }
+
+    /// Puts new tokens (`data`, after the owner's name) into the lock file and onto the disk, while the database
+    /// cannot take them yet (another writer holds it): a holder killed now leaves them to the next holder instead
+    /// of losing a rotated refresh token. Only for the lock's owner.
+    func stage(_ server: String, owner: String, _ data: Data) {
+        held.withLock { held in
+            guard let current = held[server], current.owner == owner else { return }
+            Self.write(owner: owner, staged: data, current.descriptor)
+            _ = fdatasync(current.descriptor)
+        }
+    }
+
+    /// Empties the staged part: the database has the tokens (or refused them for good).
+    func clearStage(_ server: String, owner: String) {
+        held.withLock { held in
+            guard let current = held[server], current.owner == owner else { return }
+            Self.write(owner: owner, staged: nil, current.descriptor)
         }
     }
 
@@ -80,11 +101,38 @@ final class LeaseLocks: Sendable {
         folder + "/" + server.utf8.map { String(format: "%02x", $0) }.joined() + ".lock"
     }
 
+    /// For whoever finds the lock held: who is refreshing (shown in their log and in `token`'s message); then, when
+    /// given, the staged tokens.
+    private static func write(owner: String, staged: Data?, _ descriptor: Int32) {
+        var bytes = Array((owner + "\n").utf8)
+        if let staged { bytes += staged }
+        if ftruncate(descriptor, 0) == 0 { _ = pwrite(descriptor, bytes, bytes.count, 0) }
+    }
+
+    /// Everything after the first line, when there is anything.
+    private static func staged(in descriptor: Int32) -> Data? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_size > 0, info.st_size < 1 << 20 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: Int(info.st_size))
+        let count = pread(descriptor, &buffer, buffer.count, 0)
+        guard count > 0, let newline = buffer[..<count].firstIndex(of: UInt8(ascii: "\n")), newline + 1 < count
+        else { return nil }
+        return Data(buffer[(newline + 1)..<count])
+    }
+
     private static func owner(in descriptor: Int32) -> String? {
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = pread(descriptor, &buffer, buffer.count, 0)
         guard count > 0 else { return nil }
-        let text = String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = buffer[..<count].split(separator: UInt8(ascii: "\n"), maxSplits: 1).first ?? []
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
+}
+
+/// New tokens staged in a lease file while the database could not take them: `session` replaced the refresh token
+/// `from`. They apply only on top of a stored session that still has `from` (never over a later sign-in or a logout).
+struct StagedRotation: Codable {
+    var from: String?
+    var session: StoredSession
 }

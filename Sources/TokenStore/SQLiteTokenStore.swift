@@ -147,10 +147,29 @@ public final class SQLiteTokenStore: TokenStore {
     /// Takes the server's lease (`LeaseLocks`: a `flock`, no database write, so a busy store does not hold it up)
     /// and reads the stored session under it (a WAL read, which never waits for a writer). `until` and `now` are
     /// not needed: a lease lasts until it is given back or its holder ends. `held` says to look again at `until`.
+    ///
+    /// A previous holder that died between the provider's answer and the database may have staged its new tokens
+    /// in the lease file (`commit`): when they rotated the refresh token the database still has, they are the
+    /// newer generation, and they are stored now and handed back.
     public func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
-        if case .held(let other) = try leases.acquire(server, owner: owner) { return .held(by: other, until: until) }
+        let staged: Data?
+        switch try leases.acquire(server, owner: owner) {
+        case .held(let other): return .held(by: other, until: until)
+        case .acquired(let found): staged = found
+        }
         do {
-            return .acquired(try await reading { db in try SessionRecord.row(of: server, db)?.session })
+            var session = try await reading { db in try SessionRecord.row(of: server, db)?.session }
+            if let staged {
+                if let rotation = try? JSONDecoder().decode(StagedRotation.self, from: staged),
+                    rotation.session.server == server, let current = session, current.refreshToken == rotation.from
+                {
+                    let record = SessionRecord(rotation.session, updatedAt: Date())
+                    try await writing { db in try record.upsert(db) }
+                    session = rotation.session
+                }
+                leases.clearStage(server, owner: owner)
+            }
+            return .acquired(session)
         } catch {
             leases.release(server, owner: owner)
             throw error
@@ -160,21 +179,53 @@ public final class SQLiteTokenStore: TokenStore {
     /// Stores the session in one transaction, which is on disk when this returns, then gives `owner`'s lease
     /// back. Like `save`, it stores the session whoever holds the lease. When the write fails the lease is kept:
     /// the caller holds the only copy of the new tokens and saves them under it.
+    ///
+    /// A commit still waiting after `stageAfter` (another writer holds the database) also stages the tokens in the
+    /// lease file, on disk: should this process be killed before the database takes them, the next holder finds
+    /// them there (`acquireLease`) instead of sending a refresh token the provider has rotated away.
     @discardableResult
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
         async throws -> CommitOutcome
     {
+        let server = session.server
         let record = SessionRecord(session, updatedAt: Date())
-        let stateRecord = state.map { RefreshStateRecord($0, server: session.server) }
-        let leaseWasOurs = leases.isHeld(session.server, by: owner)
-        let stored = try await writing { db -> Bool in
-            guard try SessionRecord.row(of: session.server, db) != nil else { return false }
-            try record.upsert(db)
-            if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
-            return true
+        let stateRecord = state.map { RefreshStateRecord($0, server: server) }
+        let leaseWasOurs = leases.isHeld(server, by: owner)
+        let staging = leaseWasOurs ? stageIfSlow(session, owner: owner) : nil
+        let stored: Bool
+        do {
+            stored = try await writing { db -> Bool in
+                guard try SessionRecord.row(of: server, db) != nil else { return false }
+                try record.upsert(db)
+                if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
+                return true
+            }
+        } catch {
+            staging?.cancel()
+            await staging?.value
+            throw error
         }
-        leases.release(session.server, owner: owner)
+        staging?.cancel()
+        await staging?.value
+        leases.clearStage(server, owner: owner)
+        leases.release(server, owner: owner)
         return stored ? .stored(leaseWasOurs: leaseWasOurs) : .sessionGone
+    }
+
+    /// How long a commit may take before its tokens are staged in the lease file: a commit takes milliseconds
+    /// unless another writer holds the database.
+    static let stageAfter: Duration = .milliseconds(200)
+
+    private func stageIfSlow(_ session: StoredSession, owner: String) -> Task<Void, Never> {
+        Task {
+            guard (try? await Task.sleep(for: Self.stageAfter)) != nil else { return }
+            // The refresh token these tokens replaced: the one the database still has while the commit waits.
+            guard let current = try? await reading({ db in try SessionRecord.row(of: session.server, db)?.session }),
+                let encoded = try? JSONEncoder().encode(StagedRotation(from: current.refreshToken, session: session)),
+                !Task.isCancelled
+            else { return }
+            leases.stage(session.server, owner: owner, encoded)
+        }
     }
 
     public func releaseLease(for server: String, owner: String) async throws {

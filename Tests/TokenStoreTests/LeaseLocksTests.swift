@@ -87,6 +87,92 @@ import Testing
         #expect(writer.isRunning, "the other writer still held the lock")
     }
 
+    /// A holder that died after staging new tokens (its commit was waiting for a busy database): the next holder
+    /// stores them and gets them back, instead of the rotated-out refresh token. Staged tokens for another
+    /// generation (a sign-in or a logout happened since) are dropped.
+    @Test func tokensStagedByADeadHolderAreStoredByTheNextOne() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("oauthtop.sqlite")
+        let dead = try SQLiteTokenStore(path: path)
+        let next = try SQLiteTokenStore(path: path)
+        try await dead.save(Self.session(refreshToken: "rt-0"))
+        let rotated = Self.session(refreshToken: "rt-1", accessToken: "at-1")
+
+        #expect(
+            try await dead.acquireLease(for: "jira", owner: "dead", until: Self.now, now: Self.now)
+                == .acquired(Self.session(refreshToken: "rt-0")))
+        dead.leases.stage(
+            "jira", owner: "dead", try JSONEncoder().encode(StagedRotation(from: "rt-0", session: rotated)))
+        dead.leases.release("jira", owner: "dead")  // as its process ending would: the staged part stays
+
+        #expect(
+            try await next.acquireLease(for: "jira", owner: "next", until: Self.now, now: Self.now)
+                == .acquired(rotated))
+        #expect(try await next.session(for: "jira") == rotated)
+        #expect(try String(contentsOfFile: next.leases.path(of: "jira"), encoding: .utf8) == "next\n")
+
+        // Staged on top of rt-0, but the store has moved on to rt-1: not applied.
+        next.leases.stage(
+            "jira", owner: "next",
+            try JSONEncoder().encode(StagedRotation(from: "rt-0", session: Self.session(refreshToken: "rt-stale"))))
+        next.leases.release("jira", owner: "next")
+        #expect(
+            try await dead.acquireLease(for: "jira", owner: "again", until: Self.now, now: Self.now)
+                == .acquired(rotated))
+    }
+
+    /// A commit that waits for another writer stages its tokens in the lease file (on disk) after 200 ms, and
+    /// empties it once the database has them.
+    @Test(.enabled(if: python3 != nil, "needs python3"))
+    func aCommitWaitingForTheDatabaseStagesItsTokens() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("oauthtop.sqlite")
+        let store = try SQLiteTokenStore(path: path)
+        try await store.save(Self.session(refreshToken: "rt-0"))
+        _ = try await store.acquireLease(for: "jira", owner: "me", until: Self.now, now: Self.now)
+        let ready = folder.path("ready")
+        let release = folder.path("release")
+        let writer = try python(
+            """
+            import os, sqlite3, sys, time
+            db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=5)
+            db.execute("BEGIN IMMEDIATE")
+            open(sys.argv[2], "w").close()
+            deadline = time.monotonic() + 4
+            while not os.path.exists(sys.argv[3]) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            db.execute("COMMIT")
+            """, path, ready, release)
+        defer { if writer.isRunning { kill(writer.processIdentifier, SIGKILL) } }
+        try await waitForFile(ready, while: writer)
+
+        let rotated = Self.session(refreshToken: "rt-1", accessToken: "at-1")
+        let commit = Task { try await store.commit(rotated, releasingLeaseOf: "me") }
+        let lockFile = store.leases.path(of: "jira")
+        let deadline = ContinuousClock.now + .seconds(3)
+        var staged: StagedRotation?
+        while staged == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            let text = try String(contentsOfFile: lockFile, encoding: .utf8)
+            if let json = text.split(separator: "\n", maxSplits: 1).dropFirst().first {
+                staged = try? JSONDecoder().decode(StagedRotation.self, from: Data(json.utf8))
+            }
+        }
+        #expect(staged?.from == "rt-0" && staged?.session == rotated, "staged while the database was held")
+        #expect(FileManager.default.createFile(atPath: release, contents: nil))
+        #expect(try await commit.value == .stored(leaseWasOurs: true))
+        #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == "me\n")
+        #expect(try await store.session(for: "jira") == rotated)
+    }
+
+    static func session(refreshToken: String, accessToken: String = "at-0") -> StoredSession {
+        StoredSession(
+            server: "jira", accessToken: accessToken, refreshToken: refreshToken, scope: nil, issuedAt: now,
+            expiresAt: now.addingTimeInterval(3600), client: nil)
+    }
+
     /// Within one process, engines (owners) exclude each other too; a commit or a release gives back only the
     /// committer's own lease.
     @Test func ownersOfOneStoreExcludeEachOtherUntilReleased() async throws {

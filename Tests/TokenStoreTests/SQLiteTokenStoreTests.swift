@@ -353,8 +353,9 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
             }
             let winners = outcomes.filter { $0 == .acquired(nil) }
             #expect(winners.count == 1)
+            // Every loser names the winner, or (having looked before the winner wrote its name) no one in particular.
             let holders = Set(outcomes.compactMap { if case .held(let owner, _) = $0 { owner } else { nil } })
-            #expect(holders.count == 1)
+            #expect(holders.subtracting(["another oauthtop process"]).count <= 1)
         }
     }
 

@@ -29,12 +29,16 @@ extension RefreshEngine {
         }
     }
 
+    /// A slot bounds the requests on the wire (`max_parallel`): it is given back once the answer is in, not after
+    /// the commit, so that attempts waiting for a store another writer holds do not keep a due refresh (perhaps
+    /// the retry of one whose holder died, which has seconds) from being sent.
     private func attempt(_ name: String, trigger: Trigger, holdsSlot: Bool) async -> RefreshOutcome {
         if !holdsSlot { await acquireSlot() }
-        let outcome = await runAttempt(name, trigger: trigger)
+        var slotHeld = true
+        let outcome = await runAttempt(name, trigger: trigger, slotHeld: &slotHeld)
+        if slotHeld { releaseSlot() }
         let context = context()
         await transition(name) { $0.endAttempt(outcome, context) }
-        releaseSlot()
         return outcome
     }
 
@@ -69,7 +73,7 @@ extension RefreshEngine {
         freeSlots += 1
     }
 
-    private func runAttempt(_ name: String, trigger: Trigger) async -> RefreshOutcome {
+    private func runAttempt(_ name: String, trigger: Trigger, slotHeld: inout Bool) async -> RefreshOutcome {
         let startContext = context()
         var plan: AttemptPlan
         switch servers.update(name, { $0.prepareAttempt(startContext) }) {
@@ -102,6 +106,8 @@ extension RefreshEngine {
             metrics.record(server: name, result: .failedNetwork, seconds: seconds)
             (result, seconds) = await send(plan.request)
         }
+        releaseSlot()
+        slotHeld = false
 
         // The actor ran other work during the request: a logout may have happened meanwhile.
         guard servers[name]?.awaitsAnswer(for: plan.refreshToken) == true else {
@@ -160,7 +166,9 @@ extension RefreshEngine {
     /// go of the lease to come back on the next turn of the schedule has cost the whole family in the soak.
     private func adoptUnderLease(_ name: String, _ stored: StoredSession) async -> LeaseStep {
         let context = context()
-        await transition(name) { $0.adopt(stored, from: .anotherProcess, context) }
+        // Its bookkeeping is saved with the loop's next batch: waiting here for a store another writer holds would
+        // hold up the refresh below, which may have seconds only.
+        carryOutLater(servers.update(name) { $0.adopt(stored, from: .anotherProcess, context) } ?? .none, for: name)
         guard let due = servers[name]?.deadline, due <= context.now else {
             await releaseLease(name)
             return .stop(.adopted(expiresAt: stored.expiresAt))

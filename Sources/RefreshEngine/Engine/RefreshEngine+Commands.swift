@@ -85,12 +85,14 @@ extension RefreshEngine {
         return outcome
     }
 
-    /// Returns once no refresh is running or waiting for a slot (tests and one-shot commands).
+    /// Returns once no refresh is running or waiting for a slot and the bookkeeping is saved (tests and one-shot
+    /// commands).
     public func waitForIdle() async {
         while true {
             let running = servers.values.compactMap(\.inFlight)
-            if running.isEmpty { return }
+            if running.isEmpty { break }
             for task in running { _ = await task.value }
         }
+        await finishSaving()
     }
 }

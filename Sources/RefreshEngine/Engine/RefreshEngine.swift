@@ -49,6 +49,8 @@ public actor RefreshEngine {
     var unsaved: Set<String> = []
     var lastReading: ClockReading?
     var sleepTask: Task<Void, Never>?
+    /// The loop's save of `unsaved`, when one is on its way (`saveUnsavedInBackground`).
+    var savingTask: Task<Void, Never>?
     var sleepUntil: Date?
     var started = false
     /// When `run()` last read other processes' writes (monotonic seconds).
@@ -169,7 +171,7 @@ public actor RefreshEngine {
                 await syncWithStore()
             }
             processDue()
-            await saveUnsaved()
+            saveUnsavedInBackground()
             let now = clock.now
             var wait = RefreshPolicy.maxSleep
             if let next = nextDeadline() {
@@ -294,6 +296,25 @@ public actor RefreshEngine {
             logger.error(
                 "Could not save refresh state", metadata: ["server": "\(name)", "error": "\(error)"])
         }
+    }
+
+    /// `saveUnsaved` without holding up the loop: another writer may hold the store for seconds, and meanwhile due
+    /// deadlines must still be acted on (a deferred refresh whose holder died is retried within a provider's grace
+    /// window of seconds; the soak lost sessions while the loop waited here). One save at a time; what piles up
+    /// meanwhile goes in the next.
+    func saveUnsavedInBackground() {
+        guard savingTask == nil, !unsaved.isEmpty else { return }
+        savingTask = Task {
+            await saveUnsaved()
+            savingTask = nil
+            saveUnsavedInBackground()
+        }
+    }
+
+    /// Waits for the loop's save on its way, then saves what is left.
+    func finishSaving() async {
+        await savingTask?.value
+        await saveUnsaved()
     }
 
     /// Saves the bookkeeping of every server in `unsaved` in one store call (one transaction in SQLite); a
