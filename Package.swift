@@ -74,14 +74,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            // `swift build -c release` makes the binary users install: the Swift runtime and Foundation linked in
-            // (FoundationNetworking then needs libcurl at link time: Debian's libcurl4-openssl-dev). It runs on a
-            // machine without the toolchain, and `oauthtop token` starts in about 11 ms instead of 19 ms
-            // (docs/benchmarks.md). Debug builds stay dynamic: they link faster.
-            linkerSettings: [
-                .unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release)),
-                .linkedLibrary("curl", .when(platforms: [.linux], configuration: .release)),
             ]
         ),
         .executableTarget(
