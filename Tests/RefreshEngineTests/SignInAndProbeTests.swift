@@ -158,6 +158,23 @@ import TokenStore
         #expect(!h.messages.contains { $0.contains("refresh") && $0.contains("connection") })
     }
 
+    /// More due probes than slots: each waiting probe starts as soon as one ends, with no clock moving at all. (They
+    /// used to look again every second: 100 unreachable servers kept `serve` waking for 15 s after its start.)
+    @Test func waitingProbesStartAsSlotsFreeNotOnAOneSecondPoll() async throws {
+        let clock = ManualClock()
+        let prober = ScriptedProber()
+        var policy = RefreshPolicy()
+        policy.maxParallel = 2
+        let names = (0..<20).map { "s\($0)" }
+        let h = H(sessions: names.map { H.session($0, clock: clock) }, policy: policy, clock: clock, prober: prober)
+        try await h.engine.start()
+
+        await h.tick()
+
+        #expect(await h.eventually { prober.probeCount == 20 })
+        #expect(clock.monotonic == 0)
+    }
+
     /// Tokens another process refreshed (and probed) are adopted without a probe of their own: three engines on
     /// one machine probing every refresh tripled the load on the MCP server in the soak. The periodic probe, planned
     /// as before, uses them.

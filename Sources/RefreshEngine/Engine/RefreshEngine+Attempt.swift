@@ -71,6 +71,7 @@ extension RefreshEngine {
         readyQueue.removeAll(keepingCapacity: true)
         readyHead = 0
         freeSlots += 1
+        startWaitingProbes()
     }
 
     private func runAttempt(_ name: String, trigger: Trigger, slotHeld: inout Bool) async -> RefreshOutcome {

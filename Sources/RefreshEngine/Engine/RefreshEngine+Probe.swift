@@ -17,8 +17,14 @@ extension RefreshEngine {
         return result
     }
 
-    /// A due probe: sent in the background unless the record says not now.
+    /// A due probe: sent in the background unless the record says not now. With every probe slot taken (or
+    /// refreshes queued, which come first) it waits in line and starts as soon as a slot frees: waiting probes used
+    /// to look again every second, so 100 unreachable servers kept `serve` waking for 15 s after its start.
     func startProbe(_ name: String, _ context: TransitionContext) {
+        if prober != nil, probesRunning >= max(1, policy.maxParallel) || refreshesWaiting {
+            if probesWaitingSet.insert(name).inserted { probesWaiting.append(name) }
+            return
+        }
         guard let prober,
             let (target, effects) = servers.update(
                 name,
@@ -49,6 +55,16 @@ extension RefreshEngine {
         let context = context()
         await transition(name) {
             $0.probeFinished(accessToken: target.session.accessToken, result, seconds: seconds, context)
+        }
+        startWaitingProbes()
+    }
+
+    /// Starts waiting probes while slots are free and no refresh is queued.
+    func startWaitingProbes() {
+        while !probesWaiting.isEmpty, probesRunning < max(1, policy.maxParallel), !refreshesWaiting {
+            let name = probesWaiting.removeFirst()
+            probesWaitingSet.remove(name)
+            startProbe(name, context())
         }
     }
 }

@@ -45,6 +45,9 @@ public actor RefreshEngine {
     var readyHead = 0
     /// Probes running now (at most `max_parallel`).
     var probesRunning = 0
+    /// Due probes waiting for a free probe slot, in order; started as probes end (`startWaitingProbes`).
+    var probesWaiting: [String] = []
+    var probesWaitingSet: Set<String> = []
     /// Servers whose bookkeeping changed on a path that cannot wait for the store; saved in one batch by the loop.
     var unsaved: Set<String> = []
     var lastReading: ClockReading?
