@@ -33,23 +33,28 @@ def prepared_home(peer, n: int) -> headless.Home:
     return home
 
 
-def process_figures(pid: int) -> tuple[float, int, int]:
-    """(CPU seconds, context switches of every thread, resident kB) of a running process."""
+def process_figures(pid: int) -> tuple[float, dict, int]:
+    """(CPU seconds, context switches per thread id, resident kB) of a running process."""
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    switches = 0
+    switches = {}
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/status") as handle:
-                for line in handle:
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                        switches += int(line.split()[1])
+                switches[task] = sum(int(line.split()[1]) for line in handle
+                                     if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
         except OSError:
             pass
     with open(f"/proc/{pid}/status") as handle:
         rss = next(int(line.split()[1]) for line in handle if line.startswith("VmRSS:"))
     return cpu, switches, rss
+
+
+def switches_between(before: dict, after: dict) -> int:
+    """Context switches in between: growth of the threads alive at both ends, all of those born meanwhile (threads
+    that ended in between are not counted)."""
+    return sum(count - before.get(task, 0) for task, count in after.items())
 
 
 def serve_at_rest(home: headless.Home, n: int, settle: float) -> subprocess.Popen:
@@ -90,17 +95,20 @@ def idle(n: int = 1000, seconds: float = 60, timeline: bool = False) -> dict:
         cpu0, switches0, _ = process_figures(process.pid)
         samples = []
         start = time.monotonic()
+        previous = switches0
         while time.monotonic() - start < seconds:
             time.sleep(1)
             if timeline:
-                samples.append(process_figures(process.pid)[1])
+                now = process_figures(process.pid)[1]
+                samples.append(switches_between(previous, now))
+                previous = now
         cpu1, switches1, _ = process_figures(process.pid)
         elapsed = time.monotonic() - start
         process.terminate()
         process.wait(10)
         per_hour = 3600 / elapsed
-        return {"cpu_s_per_hour": (cpu1 - cpu0) * per_hour, "wakeups_per_hour": (switches1 - switches0) * per_hour,
-                "timeline": [b - a for a, b in zip([switches0] + samples, samples)]}
+        return {"cpu_s_per_hour": (cpu1 - cpu0) * per_hour,
+                "wakeups_per_hour": switches_between(switches0, switches1) * per_hour, "timeline": samples}
     finally:
         home.close()
         peer.stop()
