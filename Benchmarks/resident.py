@@ -86,12 +86,15 @@ def memory(sizes=(1, 100, 1000, 10000)) -> dict:
     return figures
 
 
-def idle(n: int = 1000, seconds: float = 60, timeline: bool = False) -> dict:
-    """CPU seconds and wake-ups per hour of `serve` at rest with n sessions, measured over `seconds`."""
+def idle(n: int = 1000, seconds: float = 60, timeline: bool = False, floor_binary: str = "") -> dict:
+    """CPU seconds and wake-ups per hour of `serve` at rest with n sessions, measured over `seconds`; with
+    `floor_binary` (Benchmarks/idle_floor.swift, built), the same of that bare Swift process over the same window."""
     peer = headless.Peer(ACCESS_TTL=3600)
     home = prepared_home(peer, n)
+    floor = subprocess.Popen([floor_binary]) if floor_binary and os.path.exists(floor_binary) else None
     try:
         process = serve_at_rest(home, n, settle=1)
+        floor_before = process_figures(floor.pid) if floor else None
         cpu0, switches0, _ = process_figures(process.pid)
         samples = []
         start = time.monotonic()
@@ -103,12 +106,20 @@ def idle(n: int = 1000, seconds: float = 60, timeline: bool = False) -> dict:
                 samples.append(switches_between(previous, now))
                 previous = now
         cpu1, switches1, _ = process_figures(process.pid)
+        floor_after = process_figures(floor.pid) if floor else None
         elapsed = time.monotonic() - start
         process.terminate()
         process.wait(10)
         per_hour = 3600 / elapsed
-        return {"cpu_s_per_hour": (cpu1 - cpu0) * per_hour,
-                "wakeups_per_hour": switches_between(switches0, switches1) * per_hour, "timeline": samples}
+        figures = {"cpu_s_per_hour": (cpu1 - cpu0) * per_hour,
+                   "wakeups_per_hour": switches_between(switches0, switches1) * per_hour, "timeline": samples}
+        if floor:
+            figures["floor_wakeups_per_hour"] = switches_between(floor_before[1], floor_after[1]) * per_hour
+            figures["floor_cpu_s_per_hour"] = (floor_after[0] - floor_before[0]) * per_hour
+        return figures
     finally:
+        if floor:
+            floor.kill()
+            floor.wait()
         home.close()
         peer.stop()
