@@ -39,6 +39,26 @@ def count_in_log(path: str, message: str, want: int, timeout: float) -> tuple[in
     return seen, time.monotonic()
 
 
+def floor_seconds(peer, n: int, folder: str, threads: int) -> float:
+    """The bare client refreshing N fresh sessions of `peer`, a whole process: what the provider can give."""
+    sessions = [(s["client_id"], s["refresh_token"]) for s in (peer.issue(access_ttl=0) for _ in range(n))]
+    sessions_file = os.path.join(folder, "floor-sessions.json")
+    with open(sessions_file, "w") as handle:
+        json.dump(sessions, handle)
+    return bare_client.run_process(headless.PYTHON, peer.url + "/token", sessions_file, threads)
+
+
+def figures(n: int, floor: float, seconds: float, seen: int, rotations_before: int, peer, home) -> dict:
+    """One run's figures, with what the peer and `list` say about reuse and lost sessions."""
+    rows = home.list()
+    stats = peer.stats()
+    return {
+        "n": n, "floor_s": floor, "oauthtop_s": seconds, "refreshed": seen,
+        "rotations": stats["rotations"] - rotations_before, "reuse_detected": stats["reuse_detected"],
+        "sessions_lost": sum(row["action"] == "login" for row in rows.values()),
+    }
+
+
 def measure(n: int, threads: int = 8) -> dict:
     peer = headless.Peer(ACCESS_TTL=600)
     names = [f"server-{i:04d}" for i in range(n)]
@@ -51,14 +71,7 @@ def measure(n: int, threads: int = 8) -> dict:
             raise RuntimeError(f"import failed: {failed[0]}")
 
         time.sleep(1.2)  # every imported access token has expired
-        floor_sessions = []
-        for _ in range(n):
-            issued = peer.issue(access_ttl=0)
-            floor_sessions.append((issued["client_id"], issued["refresh_token"]))
-        sessions_file = os.path.join(home.dir, "floor-sessions.json")
-        with open(sessions_file, "w") as handle:
-            json.dump(floor_sessions, handle)
-        floor = bare_client.run_process(headless.PYTHON, peer.url + "/token", sessions_file, threads)
+        floor = floor_seconds(peer, n, home.dir, threads)
 
         log = os.path.join(home.state, "oauthtop.log")
         before = peer.stats()["rotations"]
@@ -67,13 +80,7 @@ def measure(n: int, threads: int = 8) -> dict:
         seen, end = count_in_log(log, "OAuth token refresh succeeded", n, timeout=120 + n * 0.1)
         process.terminate()
         process.wait(10)
-        rows = home.list()
-        stats = peer.stats()
-        return {
-            "n": n, "floor_s": floor, "oauthtop_s": end - start, "refreshed": seen,
-            "rotations": stats["rotations"] - before, "reuse_detected": stats["reuse_detected"],
-            "sessions_lost": sum(row["action"] == "login" for row in rows.values()),
-        }
+        return figures(n, floor, end - start, seen, before, peer, home)
     finally:
         home.close()
         peer.stop()

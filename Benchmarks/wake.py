@@ -5,14 +5,12 @@ bare client refreshing N other sessions of the same peer in the same run (the fl
 The jump: Tests/Soak/wall_clock_shift.c preloaded (built by scripts/bench), which moves only the wall clock and, as
 the kernel does when the wall clock is set or the machine resumes, ends timers armed with TFD_TIMER_CANCEL_ON_SET."""
 import concurrent.futures
-import json
 import os
 import subprocess
 import time
 
-import bare_client
 import headless
-from recovery import count_in_log
+from recovery import count_in_log, figures, floor_seconds
 
 JUMP_S = 8 * 3600
 
@@ -27,11 +25,7 @@ def measure(n: int, shift_lib: str, threads: int = 8) -> dict:
         failed = [r.stderr for r in results if r.returncode != 0]
         if failed:
             raise RuntimeError(f"import failed: {failed[0]}")
-        floor_sessions = [(s["client_id"], s["refresh_token"]) for s in (peer.issue() for _ in range(n))]
-        sessions_file = os.path.join(home.dir, "floor-sessions.json")
-        with open(sessions_file, "w") as handle:
-            json.dump(floor_sessions, handle)
-        floor = bare_client.run_process(headless.PYTHON, peer.url + "/token", sessions_file, threads)
+        floor = floor_seconds(peer, n, home.dir, threads)
 
         offset_file = os.path.join(home.dir, "wall-clock-offset")
         with open(offset_file, "w") as handle:
@@ -51,13 +45,7 @@ def measure(n: int, shift_lib: str, threads: int = 8) -> dict:
         seen, end = count_in_log(log, "OAuth token refresh succeeded", n, timeout=60 + n * 0.1)
         process.terminate()
         process.wait(10)
-        rows = home.list()
-        stats = peer.stats()
-        return {
-            "n": n, "floor_s": floor, "oauthtop_s": end - start, "refreshed": seen,
-            "rotations": stats["rotations"] - before, "reuse_detected": stats["reuse_detected"],
-            "sessions_lost": sum(row["action"] == "login" for row in rows.values()),
-        }
+        return figures(n, floor, end - start, seen, before, peer, home)
     finally:
         home.close()
         peer.stop()

@@ -47,8 +47,8 @@ public struct TokenIssuer: Sendable {
         return try await refresh(session, server: server)
     }
 
-    /// Forced refreshes until one answers: a deferral (another process's lease, looked at again every `RefreshPolicy.leaseRecheck`; the
-    /// rate limit) is waited out, for up to `maxWait` in all.
+    /// Forced refreshes until one answers: a deferral (another process's lease, looked at again every
+    /// `RefreshPolicy.leaseRecheck`; the rate limit) is waited out, for up to `maxWait` in all.
     private func refresh(_ session: StoredSession, server: ServerDefinition) async throws -> IssuedSession {
         let engine = makeEngine(server)
         try await engine.start()
