@@ -227,6 +227,9 @@ class Soak:
         if tmux:
             screen = subprocess.run([tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
             dashboard_alive = f"{len(self.names)} servers" in screen
+            if self.keep:
+                with open(os.path.join(self.home.dir, "screen.txt"), "w") as handle:
+                    handle.write(screen)
             subprocess.run([tmux, "kill-session", "-t", session], capture_output=True)
         if serve_b.poll() is not None:
             self.judge_exit("serve B (ended by itself)", serve_b)
