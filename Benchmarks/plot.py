@@ -14,6 +14,9 @@ fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
 recovery = figures["recovery"]
 ns = [r["n"] for r in recovery]
 ax.plot(ns, [r["floor_s"] for r in recovery], "o--", color="grey", label="floor: bare keep-alive client, 8 threads")
+if all(r.get("stack_floor_s") for r in recovery):
+    ax.plot(ns, [r["stack_floor_s"] for r in recovery], "^:", color="black",
+            label="URLSession alone, same work, 8 at a time")
 ax.plot(ns, [r["oauthtop_s"] for r in recovery], "o-", color="tab:blue", label="oauthtop serve, after a restart")
 if "wake" in figures:
     wake = figures["wake"]

@@ -48,12 +48,28 @@ def floor_seconds(peer, n: int, folder: str, threads: int) -> float:
     return bare_client.run_process(headless.PYTHON, peer.url + "/token", sessions_file, threads)
 
 
-def figures(n: int, floor: float, seconds: float, seen: int, rotations_before: int, peer, home) -> dict:
+def stack_floor_seconds(peer, n: int, folder: str, threads: int) -> float | None:
+    """The same work done by URLSession alone (Benchmarks/bare_urlsession.swift, built by scripts/bench into
+    $URLSESSION_FLOOR_BIN), a whole process: what the HTTP stack oauthtop is built on can give. None without it."""
+    binary = os.environ.get("URLSESSION_FLOOR_BIN", "")
+    if not os.path.exists(binary):
+        return None
+    sessions = [(s["client_id"], s["refresh_token"]) for s in (peer.issue(access_ttl=0) for _ in range(n))]
+    sessions_file = os.path.join(folder, "stack-floor-sessions.json")
+    with open(sessions_file, "w") as handle:
+        json.dump(sessions, handle)
+    start = time.perf_counter()
+    subprocess.run([binary, peer.url + "/token", sessions_file, str(threads)], check=True)
+    return time.perf_counter() - start
+
+
+def figures(n: int, floors: tuple[float, float | None], seconds: float, seen: int, rotations_before: int, peer,
+            home) -> dict:
     """One run's figures, with what the peer and `list` say about reuse and lost sessions."""
     rows = home.list()
     stats = peer.stats()
     return {
-        "n": n, "floor_s": floor, "oauthtop_s": seconds, "refreshed": seen,
+        "n": n, "floor_s": floors[0], "stack_floor_s": floors[1], "oauthtop_s": seconds, "refreshed": seen,
         "rotations": stats["rotations"] - rotations_before, "reuse_detected": stats["reuse_detected"],
         "sessions_lost": sum(row["action"] == "login" for row in rows.values()),
     }
@@ -71,7 +87,7 @@ def measure(n: int, threads: int = 8) -> dict:
             raise RuntimeError(f"import failed: {failed[0]}")
 
         time.sleep(1.2)  # every imported access token has expired
-        floor = floor_seconds(peer, n, home.dir, threads)
+        floors = floor_seconds(peer, n, home.dir, threads), stack_floor_seconds(peer, n, home.dir, threads)
 
         log = os.path.join(home.state, "oauthtop.log")
         before = peer.stats()["rotations"]
@@ -80,7 +96,7 @@ def measure(n: int, threads: int = 8) -> dict:
         seen, end = count_in_log(log, "OAuth token refresh succeeded", n, timeout=120 + n * 0.1)
         process.terminate()
         process.wait(10)
-        return figures(n, floor, end - start, seen, before, peer, home)
+        return figures(n, floors, end - start, seen, before, peer, home)
     finally:
         home.close()
         peer.stop()

@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import headless
-from recovery import count_in_log, figures, floor_seconds
+from recovery import count_in_log, figures, floor_seconds, stack_floor_seconds
 
 JUMP_S = 8 * 3600
 
@@ -25,7 +25,7 @@ def measure(n: int, shift_lib: str, threads: int = 8) -> dict:
         failed = [r.stderr for r in results if r.returncode != 0]
         if failed:
             raise RuntimeError(f"import failed: {failed[0]}")
-        floor = floor_seconds(peer, n, home.dir, threads)
+        floors = floor_seconds(peer, n, home.dir, threads), stack_floor_seconds(peer, n, home.dir, threads)
 
         offset_file = os.path.join(home.dir, "wall-clock-offset")
         with open(offset_file, "w") as handle:
@@ -45,7 +45,7 @@ def measure(n: int, shift_lib: str, threads: int = 8) -> dict:
         seen, end = count_in_log(log, "OAuth token refresh succeeded", n, timeout=60 + n * 0.1)
         process.terminate()
         process.wait(10)
-        return figures(n, floor, end - start, seen, before, peer, home)
+        return figures(n, floors, end - start, seen, before, peer, home)
     finally:
         home.close()
         peer.stop()

@@ -39,9 +39,9 @@ public struct JSONLinesLogHandler: LogHandler {
         object["msg"] = .string(Redaction.scrub(message))
         object["label"] = .string(label)
         object["pid"] = .string(Self.processID)
-        guard let data = try? encoder.encode(object), let text = String(data: data, encoding: .utf8) else {
-            return #"{"level":"error","msg":"unencodable log event"}"#
-        }
+        var text = ""
+        text.reserveCapacity(256)
+        LogValue.object(object).write(into: &text)
         return text
     }
 
@@ -53,17 +53,14 @@ public struct JSONLinesLogHandler: LogHandler {
         .time(includingFractionalSeconds: true).year().month().day()
         .dateTimeSeparator(.standard).timeZone(separator: .omitted)
 
-    /// Keys sorted, so that lines diff well; JSONEncoder rather than JSONSerialization, whose `[String: Any]` and
-    /// sorting through `AnyHashable` were a quarter of `serve`'s CPU while it refreshed a thousand servers.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 /// A metadata value as it goes into the line: free text scrubbed, values under secret keys masked.
-private enum LogValue: Encodable {
+///
+/// Written straight into the line, keys sorted so that lines diff well. JSONSerialization (`[String: Any]`, sorting
+/// through `AnyHashable`) was a quarter of `serve`'s CPU while it refreshed a thousand servers, and JSONEncoder,
+/// which replaced it, still 5 % (perf, 2026-12-07); a log line is only strings, lists and objects.
+enum LogValue {
     case string(String)
     case array([LogValue])
     case object([String: LogValue])
@@ -82,12 +79,44 @@ private enum LogValue: Encodable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
+    func write(into text: inout String) {
         switch self {
-        case .string(let text): try container.encode(text)
-        case .array(let values): try container.encode(values)
-        case .object(let object): try container.encode(object)
+        case .string(let string): Self.write(string, into: &text)
+        case .array(let values):
+            text += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { text += "," }
+                value.write(into: &text)
+            }
+            text += "]"
+        case .object(let object):
+            text += "{"
+            for (index, key) in object.keys.sorted().enumerated() {
+                if index > 0 { text += "," }
+                Self.write(key, into: &text)
+                text += ":"
+                object[key]!.write(into: &text)
+            }
+            text += "}"
         }
+    }
+
+    /// A JSON string (RFC 8259 section 7): quote, backslash and control characters escaped, the rest as is.
+    static func write(_ string: String, into text: inout String) {
+        text += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
     }
 }

@@ -29,6 +29,27 @@ import Testing
         #expect(lines[1].contains(#""refresh_token":"[redacted]""#))
     }
 
+    @Test func anyTextInALineStaysValidJSONWithSortedKeys() throws {
+        let awkward = "quote \" backslash \\ slash / newline \n tab \t bell \u{7} null \u{0} é 🔑 \u{2028}"
+        let line = JSONLinesLogHandler.line(
+            level: .warning, message: awkward, label: "oauthtop",
+            metadata: ["z": "last", "nested": ["list": ["a\"b", "c"], "map": ["k": "v\n"]], "a": .string(awkward)],
+            date: Date(timeIntervalSince1970: 1_796_000_000))
+
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == awkward)
+        #expect(object["a"] as? String == awkward)
+        let nested = try #require(object["nested"] as? [String: Any])
+        #expect(nested["list"] as? [String] == ["a\"b", "c"])
+        #expect(nested["map"] as? [String: String] == ["k": "v\n"])
+        #expect(line.contains(#"bell \u0007 null \u0000 "#))
+        let keys = ["a", "label", "level", "msg", "nested", "pid", "ts", "z"]
+        let positions = keys.map { line.range(of: "\"\($0)\":")!.lowerBound }
+        #expect(positions == positions.sorted())
+        #expect(object["ts"] as? String == "2026-11-30T00:53:20.000Z")
+    }
+
     @Test(arguments: [
         ("Authorization: Bearer eyJhbGciOi.abc-def_ghi", "Authorization: Bearer [redacted]"),
         ("POST body refresh_token=rt_abc123&client_id=x", "POST body refresh_token=[redacted]&client_id=x"),

@@ -20,7 +20,7 @@ import Testing
         let path = folder.path("leases/2e2e2f6a697261.lock")
         let info = try FileManager.default.attributesOfItem(atPath: path)
         #expect((info[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == "me\n")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == ownerLine("me"))
         let folderInfo = try FileManager.default.attributesOfItem(atPath: folder.path("leases"))
         #expect((folderInfo[.posixPermissions] as? NSNumber)?.intValue == 0o700)
     }
@@ -110,7 +110,7 @@ import Testing
             try await next.acquireLease(for: "jira", owner: "next", until: Self.now, now: Self.now)
                 == .acquired(rotated))
         #expect(try await next.session(for: "jira") == rotated)
-        #expect(try String(contentsOfFile: next.leases.path(of: "jira"), encoding: .utf8) == "next\n")
+        #expect(try String(contentsOfFile: next.leases.path(of: "jira"), encoding: .utf8) == ownerLine("next"))
 
         // Staged on top of rt-0, but the store has moved on to rt-1: not applied.
         next.leases.stage(
@@ -163,7 +163,7 @@ import Testing
         #expect(staged?.from == "rt-0" && staged?.session == rotated, "staged while the database was held")
         #expect(FileManager.default.createFile(atPath: release, contents: nil))
         #expect(try await commit.value == .stored(leaseWasOurs: true))
-        #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == "me\n")
+        #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == ownerLine("me"))
         #expect(try await store.session(for: "jira") == rotated)
     }
 
@@ -208,4 +208,9 @@ import Testing
         }
         #expect(FileManager.default.fileExists(atPath: path))
     }
+}
+
+/// What a lock file holds with nothing staged: its owner on a line of fixed width.
+private func ownerLine(_ owner: String) -> String {
+    owner + String(repeating: " ", count: LeaseLocks.ownerLineWidth - 1 - owner.utf8.count) + "\n"
 }

@@ -27,6 +27,9 @@ final class WireSession: Sendable {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
+        // Without this FoundationNetworking still parses every response's headers for cookies it will not keep:
+        // 2 % of `serve`'s CPU while it refreshed 1,000 servers (perf, 2026-12-07).
+        configuration.httpCookieAcceptPolicy = .never
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         delegate = SessionDelegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
@@ -52,6 +55,10 @@ final class WireSession: Sendable {
         isComplete: (@Sendable (HTTPAnswer, Data) -> Bool)? = nil
     ) async throws -> HTTPAnswer {
         let limit = timeout ?? self.timeout
+        // The last line of the transport rule: whatever named the URL, no request leaves in cleartext.
+        if let url = request.url, let problem = SecureTransport.problem(with: url, what: "the URL") {
+            throw TokenEndpointError.network("refused to send: " + problem)
+        }
         do {
             return try await withDeadline(seconds: limit) { [request] in
                 try await self.perform(request, isComplete: isComplete)
