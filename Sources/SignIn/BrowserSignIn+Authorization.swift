@@ -40,7 +40,7 @@ extension BrowserSignIn {
     // MARK: Step 5: the callback
 
     /// The first redirect with this sign-in's `state`, within `timeout`; cancelling the task ends the wait.
-    func awaitCallback(_ server: String, inbox: CallbackInbox) async throws -> AuthorizationResponse {
+    func awaitCallback(_ server: String, inbox: CallbackInbox) async throws -> CallbackInbox.Redirect {
         let (clock, timeout) = (self.clock, self.timeout)
         let deadline = Task {
             try await clock.sleep(seconds: timeout)
@@ -58,9 +58,20 @@ extension BrowserSignIn {
         }
     }
 
-    /// The code the redirect carries; an error or an empty redirect ends the sign-in and tells the browser why.
-    func authorizationCode(from response: AuthorizationResponse, inbox: CallbackInbox) async throws -> String {
-        switch response {
+    /// The code the redirect carries; an error, an empty redirect or one from another authorization server (its
+    /// `iss`, RFC 9207) ends the sign-in and tells the browser why.
+    func authorizationCode(
+        from redirect: CallbackInbox.Redirect, target: SignInTarget, inbox: CallbackInbox
+    ) async throws -> String {
+        // Only an issuer read from metadata can be checked: with endpoints from the config it is not known.
+        if !target.endpoints.metadataURL.isEmpty,
+            let problem = AuthorizationIssuer.problem(
+                received: redirect.issuer, expected: target.issuer, required: target.endpoints.issParameterSupported)
+        {
+            await inbox.finish(.failed("oauthtop stopped the sign-in: \(problem)."))
+            throw SignInError.provider(problem)
+        }
+        switch redirect.response {
         case .code(let code):
             return code
         case .error(let code, let description):

@@ -79,9 +79,11 @@ extension BrowserSignIn {
         _ target: SignInTarget, preferring stored: [StoredClientRegistration], inbox: CallbackInbox
     ) async throws -> CallbackServer {
         let handlerTimeout = requestTimeout + 15
+        let path = redirectPath(target)
         if let port = target.settings.redirectPort {
             do {
-                return try await CallbackServer.start(port: UInt16(port), inbox: inbox, handlerTimeout: handlerTimeout)
+                return try await CallbackServer.start(
+                    port: UInt16(port), path: path, inbox: inbox, handlerTimeout: handlerTimeout)
             } catch CallbackServer.StartError.cannotListen(_, let reason) {
                 throw SignInError.network(
                     "cannot listen on 127.0.0.1:\(port) (oauth.redirect_port) for the sign-in redirect: \(reason)")
@@ -89,18 +91,24 @@ extension BrowserSignIn {
         }
         for registration in stored {
             guard let url = URL(string: registration.redirectURI), url.host == "127.0.0.1",
-                url.path == CallbackServer.path, let port = url.port, port > 0, port <= 65535
+                url.path == path, let port = url.port, port > 0, port <= 65535
             else { continue }
             if let server = try? await CallbackServer.start(
-                port: UInt16(port), inbox: inbox, handlerTimeout: handlerTimeout)
+                port: UInt16(port), path: path, inbox: inbox, handlerTimeout: handlerTimeout)
             {
                 return server
             }
         }
         do {
-            return try await CallbackServer.start(port: 0, inbox: inbox, handlerTimeout: handlerTimeout)
+            return try await CallbackServer.start(port: 0, path: path, inbox: inbox, handlerTimeout: handlerTimeout)
         } catch CallbackServer.StartError.cannotListen(_, let reason) {
             throw SignInError.network("cannot listen on 127.0.0.1 for the sign-in redirect: \(reason)")
         }
+    }
+
+    /// A client oauthtop registers gets a redirect path per authorization server; a configured one keeps the
+    /// fixed path it was registered with (`RedirectPath`).
+    func redirectPath(_ target: SignInTarget) -> String {
+        target.settings.clientID == nil ? RedirectPath.perIssuer(target.issuer) : RedirectPath.fixed
     }
 }

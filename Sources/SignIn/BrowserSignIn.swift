@@ -94,7 +94,7 @@ public struct BrowserSignIn: SignInService {
         onAuthorizationURL(url)
         present(url, server: target.server)
         let response = try await awaitCallback(target.server, inbox: inbox)
-        let code = try await authorizationCode(from: response, inbox: inbox)
+        let code = try await authorizationCode(from: response, target: target, inbox: inbox)
         let (tokens, issuedAt) = try await exchange(
             code, target: target, client: client, redirectURI: redirectURI, inbox: inbox)
         await inbox.finish(.signedIn(server: target.server))

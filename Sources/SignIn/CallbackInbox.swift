@@ -5,6 +5,12 @@ import OAuth
 /// handed to the sign-in, which later says what page the browser should see; requests with a wrong or missing
 /// `state` are refused and do not end the sign-in (anyone on this machine can reach the port).
 actor CallbackInbox {
+    /// An accepted redirect: the code or error, and the `iss` it named (RFC 9207), if any.
+    struct Redirect: Sendable, Equatable {
+        var response: AuthorizationResponse
+        var issuer: String?
+    }
+
     /// What the browser is shown once the sign-in has dealt with its redirect.
     enum Page: Sendable, Equatable {
         case signedIn(server: String)
@@ -21,9 +27,9 @@ actor CallbackInbox {
     }
 
     private let expectedState: String
-    private var received: AuthorizationResponse?
+    private var received: Redirect?
     private var failure: SignInError?
-    private var waiter: CheckedContinuation<AuthorizationResponse, any Error>?
+    private var waiter: CheckedContinuation<Redirect, any Error>?
     private var page: Page?
     private var pageWaiters: [CheckedContinuation<Page, Never>] = []
     /// Refused requests, so the command can say why nothing happened.
@@ -45,7 +51,7 @@ actor CallbackInbox {
             return .wrongState
         }
         guard received == nil, failure == nil else { return .alreadyHandled }
-        let response = AuthorizationResponse(query: query)
+        let response = Redirect(response: AuthorizationResponse(query: query), issuer: query["iss"])
         received = response
         if let waiter {
             self.waiter = nil
@@ -58,7 +64,7 @@ actor CallbackInbox {
     // MARK: The sign-in side
 
     /// The accepted redirect; throws the failure given to `fail` (a timeout, a cancellation) if that came first.
-    func response() async throws -> AuthorizationResponse {
+    func response() async throws -> Redirect {
         if let received { return received }
         if let failure { throw failure }
         return try await withCheckedThrowingContinuation { waiter = $0 }

@@ -5,20 +5,20 @@ import OAuth
 import Synchronization
 
 /// The loopback redirect endpoint of a browser sign-in (RFC 8252 section 7.3): FlyingFox on 127.0.0.1 only (never
-/// `.loopback`, which is ::1), `GET /callback`, for as long as one sign-in lasts.
+/// `.loopback`, which is ::1), `GET <path>` (`RedirectPath`), for as long as one sign-in lasts.
 final class CallbackServer: Sendable {
-    static let path = "/callback"
-
     let port: UInt16
+    let path: String
     private let server: HTTPServer
     private let task: Task<Void, any Error>
 
-    var redirectURI: String { "http://127.0.0.1:\(port)\(Self.path)" }
+    var redirectURI: String { "http://127.0.0.1:\(port)\(path)" }
 
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16) {
+    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16, path: String) {
         self.server = server
         self.task = task
         self.port = port
+        self.path = path
     }
 
     enum StartError: Error {
@@ -28,7 +28,9 @@ final class CallbackServer: Sendable {
 
     /// Listens on 127.0.0.1:`port` (0: a free port) and hands every request to `inbox`. `handlerTimeout` bounds how
     /// long the browser waits for its page (the code exchange happens meanwhile).
-    static func start(port: UInt16, inbox: CallbackInbox, handlerTimeout: TimeInterval) async throws -> CallbackServer {
+    static func start(
+        port: UInt16, path: String = RedirectPath.fixed, inbox: CallbackInbox, handlerTimeout: TimeInterval
+    ) async throws -> CallbackServer {
         let address: sockaddr_in
         do {
             address = try .inet(ip4: "127.0.0.1", port: port)
@@ -68,7 +70,7 @@ final class CallbackServer: Sendable {
             task.cancel()
             throw StartError.cannotListen(port: port, reason: "no IPv4 address")
         }
-        return CallbackServer(server: server, task: task, port: bound)
+        return CallbackServer(server: server, task: task, port: bound, path: path)
     }
 
     /// Stops listening, after the pages being written are out (at most a second).

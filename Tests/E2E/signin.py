@@ -10,6 +10,7 @@ Test knobs used (docs/testing.md): OAUTHTOP_LOGIN_TIMEOUT (seconds the login wai
 OAUTHTOP_PROBE_INTERVAL and OAUTHTOP_REJECTION_WINDOW (compress the 5-minute probe and the 1-minute window).
 Environment: OAUTHTOP (binary), E2E_ONLY (comma-separated scenario names). Ends with `N passed, N failed`.
 """
+import hashlib
 import json
 import os
 import re
@@ -122,7 +123,7 @@ def scenario_login():
         check("store: session, one client registration for the 127.0.0.1 callback that answered, and the discovered "
               "endpoints",
               row is not None and len(clients) == 1 and clients[0][1] == redirect
-              and re.fullmatch(r"http://127\.0\.0\.1:[0-9]+/callback", redirect)
+              and re.fullmatch(r"http://127\.0\.0\.1:[0-9]+/callback/[0-9a-f]{16}", redirect)
               and bool(callback) and callback[0]["url"] == redirect
               and discovery == (peer.url, peer.url + "/authorize", peer.url + "/token", peer.url + "/register",
                                 peer.url + "/revoke", peer.url + "/mcp"), f"{clients} {redirect} {discovery}")
@@ -254,6 +255,57 @@ def scenario_timeout():
         peer.stop()
 
 
+def scenario_mix_up():
+    """RFC 9207: a redirect whose iss names another authorization server is refused whether the metadata advertises
+    iss or not; a missing iss is refused only when advertised; the right iss signs in."""
+    cases = [
+        ("wrong iss, not advertised", {"AUTHORIZE_ISS": "https://evil.example"}, "refused"),
+        ("wrong iss, advertised", {"AUTHORIZE_ISS": "https://evil.example", "ISS_SUPPORTED": "1"}, "refused"),
+        ("no iss, advertised", {"ISS_SUPPORTED": "1"}, "missing"),
+        ("right iss, advertised", {"AUTHORIZE_ISS": "issuer", "ISS_SUPPORTED": "1"}, "ok"),
+    ]
+    for label, knobs, expected in cases:
+        peer = Peer(ACCESS_TTL=3600, **knobs)
+        home = SignInHome({"jira": server(peer)})
+        try:
+            result, seen = home.login("jira")
+            page = visits(seen, "callback")
+            stats = peer.stats()["token_requests"]
+            if expected == "ok":
+                check(f"mix-up ({label}): exit 0, signed in", result.returncode == 0 and "signed in" in result.stdout,
+                      output(result))
+                continue
+            words = ("RFC 9207 mix-up defence" if expected == "refused" else "the redirect carried no iss")
+            check(f"mix-up ({label}): exit 3, says why, the browser gets 'Sign-in failed'",
+                  result.returncode == 3 and words in result.stderr and page and page[0]["title"] == "Sign-in failed",
+                  output(result) + json.dumps(seen))
+            check(f"mix-up ({label}): the code was never sent to the token endpoint, no session stored",
+                  "authorization_code" not in stats and home.list().get("jira", {}).get("action") == "login",
+                  f"{stats} {home.list()}")
+        finally:
+            home.close()
+            peer.stop()
+
+
+def scenario_cleartext_authorization_server():
+    """An MCP server on loopback whose metadata names a plain-http token endpoint elsewhere: login refuses it with
+    exit 2 naming the URL, and nothing is sent there."""
+    peer = Peer(ACCESS_TTL=3600)
+    peer.fault(path="/.well-known/oauth-authorization-server", method="GET", count=-1,
+               rewrite={"token_endpoint": "http://tokens.example.com/token"})
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = home.login("jira", "nothing", timeout=30)
+        check("cleartext: exit 2 naming the plain-http token endpoint",
+              result.returncode == 2 and "http://tokens.example.com/token uses plain http" in result.stderr,
+              output(result))
+        check("cleartext: no authorization and no client registration happened",
+              peer.stats()["authorizations"] == 0 and peer.stats()["clients"] == 0, json.dumps(peer.stats()))
+    finally:
+        home.close()
+        peer.stop()
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -268,8 +320,10 @@ def scenario_exact_port():
     try:
         result, _ = home.login("jira")
         _, clients, _ = collect_session_secrets(home, "jira")
-        check("exact port: exit 0, registered with http://127.0.0.1:PORT/callback",
-              result.returncode == 0 and clients and clients[0][1] == f"http://127.0.0.1:{port}/callback",
+        # The issuer of the peer is its URL; a client oauthtop registers gets the issuer's own path.
+        tag = hashlib.sha256(peer.url.encode()).hexdigest()[:16]
+        check("exact port: exit 0, registered with http://127.0.0.1:PORT/callback/<SHA-256 of the issuer, 16 hex>",
+              result.returncode == 0 and clients and clients[0][1] == f"http://127.0.0.1:{port}/callback/{tag}",
               output(result) + str(clients))
         result, _ = home.login("jira")
         check("exact port: a second login reuses the registration", result.returncode == 0 and peer.stats()["clients"] == 1,
@@ -374,6 +428,8 @@ SCENARIOS = [
     ("exact_port", scenario_exact_port),
     ("bad_provider", scenario_bad_provider),
     ("probe", scenario_probe),
+    ("mix_up", scenario_mix_up),
+    ("cleartext", scenario_cleartext_authorization_server),
     ("secrets", scenario_secrets),
 ]
 

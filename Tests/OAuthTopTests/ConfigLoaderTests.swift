@@ -107,8 +107,26 @@ import Testing
             "{\"mcpServers\": {}, \"metrics\": {\"listen\": \"0.0.0.0:9464\"}}",
             "\(file): key 'metrics.listen': must be \"127.0.0.1:PORT\" (the metrics server listens on loopback only)"
         ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"http://mcp.example.com/mcp\"}}}",
+            "\(file): server 'jira': key 'url': must be an https URL (got \"http://mcp.example.com/mcp\"); oauthtop sends tokens only over https, and plain http only to a loopback host (localhost, 127.0.0.1, ::1)"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"token_endpoint\": \"http://10.0.0.5/token\"}}}}",
+            "\(file): server 'jira': key 'oauth.token_endpoint': must be an https URL (got \"http://10.0.0.5/token\"); oauthtop sends tokens only over https, and plain http only to a loopback host (localhost, 127.0.0.1, ::1)"
+        ),
         ("", "\(file): not valid JSON (the file is empty)"),
     ]
+
+    @Test func plainHTTPIsTakenOnALoopbackHostOnly() throws {
+        let config = try load(
+            #"{"mcpServers": {"a": {"url": "http://127.0.0.1:8080/mcp"}, "b": {"url": "http://localhost/mcp"}, "#
+                + #""c": {"url": "http://[::1]:9/mcp", "oauth": {"token_endpoint": "http://127.0.0.2/t"}}}}"#)
+        #expect(
+            config.servers.map(\.url).sorted() == [
+                "http://127.0.0.1:8080/mcp", "http://[::1]:9/mcp", "http://localhost/mcp",
+            ])
+    }
 
     @Test(arguments: mistakes)
     func mistakeNamesFileServerAndKey(json: String, message: String) {

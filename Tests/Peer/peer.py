@@ -50,6 +50,9 @@ Knobs (environment):
   MCP_STATELESS=0        1: /mcp runs stateless (no Mcp-Session-Id)
   REVOKE_COMPAT=1        /revoke accepts public clients without a client_secret field (works around
                          an SDK quirk; 0 = stock SDK: 400 "client_secret: Field required")
+  AUTHORIZE_ISS=         RFC 9207: the `iss` the authorization redirect carries. Empty: none (the SDK's
+                         behaviour); "issuer": the issuer; any other value: that value (a mix-up)
+  ISS_SUPPORTED=0        1: the metadata says authorization_response_iss_parameter_supported: true
 
 Test control (JSON in and out; 403 unless the caller is on loopback):
   POST /_fault   one fault object or a list; queued FIFO; each request takes the first matching one.
@@ -191,6 +194,8 @@ class PeerConfig:
     mcp_json: bool  # MCP endpoint answers with application/json instead of SSE
     mcp_stateless: bool  # MCP endpoint in stateless mode (no Mcp-Session-Id)
     revoke_compat: bool  # let public clients call /revoke without a client_secret field (SDK quirk)
+    authorize_iss: str  # RFC 9207 iss in the authorization redirect: "" none, "issuer", or a literal value
+    iss_supported: bool  # metadata advertises authorization_response_iss_parameter_supported
     log_level: str
 
     @staticmethod
@@ -214,6 +219,8 @@ class PeerConfig:
             mcp_json=_env_bool("MCP_JSON", False),
             mcp_stateless=_env_bool("MCP_STATELESS", False),
             revoke_compat=_env_bool("REVOKE_COMPAT", True),
+            authorize_iss=os.environ.get("AUTHORIZE_ISS", "").strip(),
+            iss_supported=_env_bool("ISS_SUPPORTED", False),
             log_level=level,
         )
 
@@ -384,7 +391,10 @@ class PeerProvider:
             resource=params.resource,
         )
         self.stats.authorizations += 1
-        return construct_redirect_uri(str(params.redirect_uri), code=code, state=params.state)
+        iss = self.config.authorize_iss
+        if iss == "issuer":
+            iss = self.resource.removesuffix(MCP_PATH)
+        return construct_redirect_uri(str(params.redirect_uri), code=code, state=params.state, iss=iss or None)
 
     async def load_authorization_code(self, client: OAuthClientInformationFull, code: str) -> AuthorizationCode | None:
         return self.codes.get(code)
@@ -886,6 +896,9 @@ class PeerASGI:
             log.info("fault on %s %s: %s", method, path, fault.spec)
         if path == TOKEN_PATH:
             self.stats.last_token_request = self._describe_token_request(scope, form)
+        if fault is None and self.config.iss_supported and path == "/.well-known/oauth-authorization-server":
+            # The SDK's metadata model has no RFC 9207 field: add it as a (silent) rewrite of the real answer.
+            fault = Fault.parse({"path": path, "rewrite": {"authorization_response_iss_parameter_supported": True}})
 
         endpoint = _ENDPOINT.set(path)
         try:

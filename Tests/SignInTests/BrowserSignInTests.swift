@@ -40,7 +40,9 @@ import TokenStore
             #expect(query["code_challenge"]?.count == 43)
             let redirect = try #require(query["redirect_uri"])
             let port = try #require(URLComponents(string: redirect)?.port)
-            #expect(redirect == "http://127.0.0.1:\(port)/callback")
+            #expect(redirect == "http://127.0.0.1:\(port)\(RedirectPath.perIssuer(base))")
+            #expect(RedirectPath.perIssuer(base).count == "/callback/".count + 16)
+            #expect(RedirectPath.perIssuer(base) != RedirectPath.perIssuer(base + "/other"))
             let clientID = try #require(query["client_id"])
             #expect(clientID.hasPrefix("demo-") && clientID.count == 21)
 

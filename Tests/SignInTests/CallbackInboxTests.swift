@@ -15,7 +15,7 @@ import Testing
         #expect(await inbox.receive(query: ["code": Self.code]) == .wrongState)
         #expect(await inbox.wrongStateCount == 3)
         let browser = Task { await inbox.receive(query: ["state": Self.state, "code": Self.code]) }
-        #expect(try await inbox.response() == .code(Self.code))
+        #expect(try await inbox.response().response == .code(Self.code))
         await inbox.finish(.signedIn(server: "jira"))
         #expect(await browser.value == .page(.signedIn(server: "jira")))
         #expect(await inbox.receive(query: ["state": Self.state, "code": "a-second-code"]) == .alreadyHandled)

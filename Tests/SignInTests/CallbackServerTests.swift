@@ -34,7 +34,7 @@ import Testing
         #expect(missing == 404 && missingPage.contains("oauthtop only answers at /callback."))
 
         let browser = Task { try await Self.get(base + "/callback?code=\(Self.code)&state=\(Self.state)") }
-        #expect(try await inbox.response() == .code(Self.code))
+        #expect(try await inbox.response().response == .code(Self.code))
         await inbox.finish(.signedIn(server: "jira <x>"))
         let (status, page, headers) = try await browser.value
         #expect(status == 200)

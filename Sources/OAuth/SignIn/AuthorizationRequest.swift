@@ -105,3 +105,23 @@ extension AuthorizationResponse: CustomStringConvertible {
         }
     }
 }
+
+/// The mix-up defence of RFC 9207 (and RFC 9700 section 4.4): the redirect names the authorization server that
+/// sent it in `iss`, and a code is redeemed only when that is the one the sign-in went to. `iss` is compared as a
+/// plain string with the issuer of the metadata (RFC 9207 section 2.4).
+public enum AuthorizationIssuer {
+    /// `nil` when the redirect may be used; else why not. `required`: the metadata advertised
+    /// `authorization_response_iss_parameter_supported`, so a redirect without `iss` is refused as well. An `iss`
+    /// that differs is refused whether advertised or not.
+    public static func problem(received: String?, expected: String, required: Bool) -> String? {
+        guard let received, !received.isEmpty else {
+            return required
+                ? "the redirect carried no iss although the authorization server \(expected) says it always sends "
+                    + "one (RFC 9207); it may come from another server, so the sign-in was stopped"
+                : nil
+        }
+        guard received != expected else { return nil }
+        return "the redirect came from the authorization server \(TokenAnswer.clean(received, limit: 200)), not from "
+            + "\(expected) where this sign-in began (RFC 9207 mix-up defence), so its code was not used"
+    }
+}

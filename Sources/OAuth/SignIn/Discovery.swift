@@ -29,6 +29,9 @@ public final class Discovery: Sendable {
     }
 
     public func discover(serverURL: URL) async throws(SignInError) -> DiscoveryResult {
+        if let problem = SecureTransport.problem(with: serverURL, what: "the MCP server URL") {
+            throw .configuration(problem)
+        }
         let challenge = try await challenge(serverURL)
         let metadata = try await protectedResourceMetadata(serverURL, challenge: challenge)
         let issuer: String
@@ -54,7 +57,10 @@ public final class Discovery: Sendable {
             tokenEndpoint: authorization.tokenEndpoint, registrationEndpoint: authorization.registrationEndpoint,
             revocationEndpoint: authorization.revocationEndpoint,
             codeChallengeMethodsSupported: authorization.codeChallengeMethods,
-            tokenEndpointAuthMethodsSupported: authorization.tokenEndpointAuthMethods)
+            tokenEndpointAuthMethodsSupported: authorization.tokenEndpointAuthMethods,
+            issParameterSupported: authorization.issParameterSupported,
+            clientIDMetadataDocumentSupported: authorization.clientIDMetadataDocumentSupported,
+            deviceAuthorizationEndpoint: authorization.deviceAuthorizationEndpoint)
     }
 
     // MARK: Step 1: the 401
@@ -90,6 +96,11 @@ public final class Discovery: Sendable {
     ) async throws(SignInError) -> ResourceMetadata? {
         var candidates: [URL] = []
         if let given = challenge?.resourceMetadata, let url = URL(string: given), Self.isHTTP(url) {
+            if let problem = SecureTransport.problem(
+                with: url, what: "the protected resource metadata named by \(serverURL.absoluteString)")
+            {
+                throw .configuration(problem)
+            }
             candidates.append(url)
         }
         for url in Self.protectedResourceMetadataURLs(for: serverURL) where !candidates.contains(url) {
@@ -143,11 +154,17 @@ public final class Discovery: Sendable {
         var revocationEndpoint: String?
         var codeChallengeMethods: [String]
         var tokenEndpointAuthMethods: [String]?
+        var issParameterSupported = false
+        var clientIDMetadataDocumentSupported = false
+        var deviceAuthorizationEndpoint: String?
     }
 
     func authorizationServerMetadata(issuer: String) async throws(SignInError) -> ServerMetadata {
         guard let issuerURL = URL(string: issuer), Self.isHTTP(issuerURL) else {
             throw .configuration("the authorization server \(issuer) is not an http(s) URL")
+        }
+        if let problem = SecureTransport.problem(with: issuerURL, what: "the authorization server") {
+            throw .configuration(problem)
         }
         let candidates = Self.authorizationServerMetadataURLs(for: issuerURL)
         var mismatch: String?
@@ -159,8 +176,11 @@ public final class Discovery: Sendable {
                     + "not \(issuer) (RFC 8414 requires them identical)"
                 continue
             }
-            guard let authorization = object.string("authorization_endpoint").flatMap(Self.httpString),
-                let token = object.string("token_endpoint").flatMap(Self.httpString)
+            let endpoint = { (key: String) throws(SignInError) -> String? in
+                try Self.secureEndpoint(object, key, metadataURL: url)
+            }
+            guard let authorization = try endpoint("authorization_endpoint"),
+                let token = try endpoint("token_endpoint")
             else {
                 throw .configuration(
                     "the authorization server metadata at \(url.absoluteString) lacks an http(s) authorization_endpoint "
@@ -168,10 +188,13 @@ public final class Discovery: Sendable {
             }
             return ServerMetadata(
                 url: url.absoluteString, authorizationEndpoint: authorization, tokenEndpoint: token,
-                registrationEndpoint: object.string("registration_endpoint").flatMap(Self.httpString),
-                revocationEndpoint: object.string("revocation_endpoint").flatMap(Self.httpString),
+                registrationEndpoint: try endpoint("registration_endpoint"),
+                revocationEndpoint: try endpoint("revocation_endpoint"),
                 codeChallengeMethods: object.strings("code_challenge_methods_supported") ?? [],
-                tokenEndpointAuthMethods: object.strings("token_endpoint_auth_methods_supported"))
+                tokenEndpointAuthMethods: object.strings("token_endpoint_auth_methods_supported"),
+                issParameterSupported: object.bool("authorization_response_iss_parameter_supported") ?? false,
+                clientIDMetadataDocumentSupported: object.bool("client_id_metadata_document_supported") ?? false,
+                deviceAuthorizationEndpoint: try endpoint("device_authorization_endpoint"))
         }
         throw .configuration(
             mismatch
@@ -222,8 +245,18 @@ public final class Discovery: Sendable {
         return (scheme == "http" || scheme == "https") && !host.isEmpty
     }
 
-    private static func httpString(_ text: String) -> String? {
-        URL(string: text).map(isHTTP) == true ? text : nil
+    /// The endpoint under `key`: `nil` when absent or not an http(s) URL; an error when it is plain http off the
+    /// loopback host (the transport rule: a code, a verifier or a token would travel in cleartext).
+    private static func secureEndpoint(_ object: JSONObject, _ key: String, metadataURL: URL) throws(SignInError)
+        -> String?
+    {
+        guard let text = object.string(key), let url = URL(string: text), isHTTP(url) else { return nil }
+        if let problem = SecureTransport.problem(
+            with: url, what: "the \(key) of the authorization server metadata at \(metadataURL.absoluteString),")
+        {
+            throw .configuration(problem)
+        }
+        return text
     }
 
     /// `scheme://host[:port]`, lowercased scheme and host.

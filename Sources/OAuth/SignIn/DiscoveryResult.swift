@@ -25,12 +25,22 @@ public struct DiscoveryResult: Sendable, Equatable, Codable {
     public var revocationEndpoint: String?
     public var codeChallengeMethodsSupported: [String]
     public var tokenEndpointAuthMethodsSupported: [String]?
+    /// RFC 9207: the authorization server puts `iss` into every authorization response, so a redirect without it
+    /// is refused (`authorization_response_iss_parameter_supported`).
+    public var issParameterSupported: Bool
+    /// The authorization server accepts a client ID metadata document's URL as `client_id` (MCP 2025-11-25,
+    /// `client_id_metadata_document_supported`).
+    public var clientIDMetadataDocumentSupported: Bool
+    /// RFC 8628's `device_authorization_endpoint`, for sign-in without a browser on this machine.
+    public var deviceAuthorizationEndpoint: String?
 
     public init(
         serverURL: String, resource: String? = nil, resourceMetadataURL: String? = nil, challengedScope: String? = nil,
         scopesSupported: [String] = [], issuer: String, metadataURL: String, authorizationEndpoint: String,
         tokenEndpoint: String, registrationEndpoint: String? = nil, revocationEndpoint: String? = nil,
-        codeChallengeMethodsSupported: [String] = [PKCE.method], tokenEndpointAuthMethodsSupported: [String]? = nil
+        codeChallengeMethodsSupported: [String] = [PKCE.method], tokenEndpointAuthMethodsSupported: [String]? = nil,
+        issParameterSupported: Bool = false, clientIDMetadataDocumentSupported: Bool = false,
+        deviceAuthorizationEndpoint: String? = nil
     ) {
         self.serverURL = serverURL
         self.resource = resource
@@ -45,6 +55,9 @@ public struct DiscoveryResult: Sendable, Equatable, Codable {
         self.revocationEndpoint = revocationEndpoint
         self.codeChallengeMethodsSupported = codeChallengeMethodsSupported
         self.tokenEndpointAuthMethodsSupported = tokenEndpointAuthMethodsSupported
+        self.issParameterSupported = issParameterSupported
+        self.clientIDMetadataDocumentSupported = clientIDMetadataDocumentSupported
+        self.deviceAuthorizationEndpoint = deviceAuthorizationEndpoint
     }
 
     /// The scope to ask for when the config names none (MCP 2025-11-25 step 7): the 401 challenge's `scope`, else

@@ -1,4 +1,5 @@
 import Foundation
+import OAuth
 import RefreshEngine
 
 /// Reads and checks a config file. Every mistake becomes one `ConfigError` naming the file, server and key.
@@ -102,7 +103,7 @@ struct ConfigLoader {
     // MARK: Sections
 
     private func parseServer(_ name: String, _ object: [String: Any]) throws(ConfigError) -> ServerConfig {
-        let url = try httpURL(object["url"], server: name, key: "url")
+        let url = try secureURL(object["url"], server: name, key: "url")
         var enabled = true
         if let value = object["enabled"] {
             guard Self.isBool(value), let flag = value as? Bool else {
@@ -147,7 +148,7 @@ struct ConfigLoader {
             ("token_endpoint", \OAuthSettings.tokenEndpoint),
             ("registration_endpoint", \OAuthSettings.registrationEndpoint),
         ] where object[key] != nil {
-            settings[keyPath: path] = try httpURL(object[key], server: server, key: "oauth.\(key)")
+            settings[keyPath: path] = try secureURL(object[key], server: server, key: "oauth.\(key)")
         }
         if let resource = object["resource"] {
             settings.resource = try httpURL(resource, server: server, key: "oauth.resource").absoluteString
@@ -223,6 +224,17 @@ struct ConfigLoader {
             let host = url.host, !host.isEmpty
         else {
             throw fail("must be an absolute http(s) URL (got \"\(text)\")", server: server, key: key)
+        }
+        return url
+    }
+
+    /// An http(s) URL that tokens may be sent to: https, or http on a loopback host (`SecureTransport`).
+    private func secureURL(_ value: Any?, server: String, key: String) throws(ConfigError) -> URL {
+        let url = try httpURL(value, server: server, key: key)
+        guard SecureTransport.allows(url) else {
+            throw fail(
+                "must be an https URL (got \"\(url.absoluteString)\"); oauthtop sends tokens only over https, and "
+                    + "plain http only to a loopback host (localhost, 127.0.0.1, ::1)", server: server, key: key)
         }
         return url
     }

@@ -130,6 +130,64 @@ import Testing
         #expect(error?.message.contains("RFC 8414 requires them identical") == true)
     }
 
+    @Test func plainHTTPEndpointsOffTheLoopbackHostAreRefusedByName() async throws {
+        let cleartextToken = Self.asMetadata.replacingOccurrences(
+            of: #""token_endpoint":"{base}/token""#, with: #""token_endpoint":"http://tokens.example.com/token""#)
+        let (provider, base) = try await Self.provider(
+            [
+                "/.well-known/oauth-protected-resource/mcp": Self.prm,
+                "/.well-known/oauth-authorization-server": cleartextToken,
+            ])
+        defer { Task { await provider.stop() } }
+        let error = await #expect(throws: SignInError.self) {
+            try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
+        }
+        #expect(error?.kind == .configuration)
+        #expect(
+            error?.message
+                == "the token_endpoint of the authorization server metadata at \(base)/.well-known/oauth-authorization-server, "
+                + "http://tokens.example.com/token uses plain http; oauthtop sends tokens only over https (http is "
+                + "accepted only on a loopback host: localhost, 127.0.0.1, ::1)")
+    }
+
+    @Test func aPlainHTTPAuthorizationServerIsRefusedByName() async throws {
+        let prm = #"{"resource":"{base}/mcp","authorization_servers":["http://as.example.com"]}"#
+        let (provider, base) = try await Self.provider(["/.well-known/oauth-protected-resource/mcp": prm])
+        defer { Task { await provider.stop() } }
+        let error = await #expect(throws: SignInError.self) {
+            try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
+        }
+        #expect(error?.kind == .configuration)
+        #expect(error?.message.hasPrefix("the authorization server http://as.example.com uses plain http") == true)
+    }
+
+    @Test func theIssParameterDeviceEndpointAndMetadataDocumentSupportAreRead() async throws {
+        let extended = Self.asMetadata.replacingOccurrences(
+            of: #""response_types_supported":["code"]"#,
+            with: #""response_types_supported":["code"],"authorization_response_iss_parameter_supported":true,"#
+                + #""client_id_metadata_document_supported":true,"device_authorization_endpoint":"{base}/device""#)
+        let (provider, base) = try await Self.provider(
+            [
+                "/.well-known/oauth-protected-resource/mcp": Self.prm,
+                "/.well-known/oauth-authorization-server": extended,
+            ])
+        defer { Task { await provider.stop() } }
+        let result = try await Discovery(timeout: 5).discover(serverURL: URL(string: base + "/mcp")!)
+        #expect(result.issParameterSupported)
+        #expect(result.clientIDMetadataDocumentSupported)
+        #expect(result.deviceAuthorizationEndpoint == base + "/device")
+
+        let plain = try await Self.provider(
+            [
+                "/.well-known/oauth-protected-resource/mcp": Self.prm,
+                "/.well-known/oauth-authorization-server": Self.asMetadata,
+            ])
+        defer { Task { await plain.0.stop() } }
+        let without = try await Discovery(timeout: 5).discover(serverURL: URL(string: plain.1 + "/mcp")!)
+        #expect(!without.issParameterSupported && !without.clientIDMetadataDocumentSupported)
+        #expect(without.deviceAuthorizationEndpoint == nil)
+    }
+
     @Test func withoutS256SignInIsRefused() async throws {
         let withoutPKCE = Self.asMetadata.replacingOccurrences(
             of: #""code_challenge_methods_supported":["S256"],"#, with: "")
