@@ -84,11 +84,19 @@ public struct HealthCalculator: Sendable {
         )
     }
 
-    /// Rules 12-13: what the MCP server itself said to the connection probe.
+    /// Rules 12-13a: what the MCP server itself said to the connection probe.
     private static func serverAnswer(_ facts: HealthFacts) -> HealthStatus? {
         if let rejection = facts.rejectedByServer {
             return HealthStatus(
                 level: .unhealthy, summary: "Token rejected by server", detail: rejection, action: .login)
+        }
+        if case .insufficientScope(let scope, _) = facts.probe {
+            return HealthStatus(
+                level: .degraded, summary: "More access needed",
+                detail: scope.isEmpty
+                    ? "The server needs more access than this sign-in granted; sign in again"
+                    : "The server asks for scope \(scope); sign in again to grant it",
+                action: .login)
         }
         if case .unreachable(let summary, let detail) = facts.probe {
             return HealthStatus(level: .degraded, summary: summary, detail: detail, action: .viewLogs)

@@ -60,4 +60,7 @@ public enum ProbeOutcome: Sendable, Equatable, Codable {
     case connected
     /// The server could not be reached: a short error for the summary, the full one for the detail.
     case unreachable(summary: String, detail: String)
+    /// The server took the token but wants more access (403 `insufficient_scope`): the scopes it named (empty when
+    /// none) and its error text.
+    case insufficientScope(scope: String, detail: String)
 }

@@ -18,7 +18,7 @@ extension BrowserSignIn {
                 clientID: clientID, clientSecret: settings.clientSecret,
                 authMethod: ClientAuthMethod(rawValue: method) ?? .none, dynamic: false)
         }
-        if let existing = stored.first(where: { $0.redirectURI == redirectURI }) {
+        if let existing = stored.first(where: { $0.redirectURI == redirectURI && $0.covers(scope: target.scope) }) {
             return SignInClient(
                 clientID: existing.clientID, clientSecret: existing.clientSecret,
                 authMethod: ClientAuthMethod(rawValue: existing.authMethod) ?? .none, dynamic: true)
@@ -26,7 +26,7 @@ extension BrowserSignIn {
         return try await register(target, redirectURI: redirectURI)
     }
 
-    private func register(_ target: SignInTarget, redirectURI: String) async throws -> SignInClient {
+    func register(_ target: SignInTarget, redirectURI: String) async throws -> SignInClient {
         guard let text = target.endpoints.registrationEndpoint, let endpoint = URL(string: text) else {
             throw SignInError.configuration(
                 "'\(target.server)' has no oauth.client_id in the config and its authorization server offers no "
@@ -40,7 +40,7 @@ extension BrowserSignIn {
                     server: target.server, issuer: target.issuer, redirectURI: redirectURI,
                     clientID: registered.clientID, clientSecret: registered.clientSecret,
                     authMethod: registered.authMethod.rawValue, clientSecretExpiresAt: registered.clientSecretExpiresAt,
-                    registeredAt: clock.now))
+                    registeredAt: clock.now, scope: target.scope))
         } catch {
             throw SignInError.network("token store: \(error)")
         }

@@ -6,8 +6,10 @@ extension BrowserSignIn {
     // MARK: Step 1: endpoints
 
     /// The server's endpoints, resource and scope: from the config when it gives both endpoints, else discovery
-    /// with the config's endpoints on top. The result is stored for logout's revocation.
-    func discoverEndpoints(_ server: String) async throws -> SignInTarget {
+    /// with the config's endpoints on top. The result is stored for logout's revocation. The scope asked for is
+    /// the usual one (config `scopes`, else the 401's, else `scopes_supported`) with `kept` added: a new sign-in
+    /// never asks for less than the session it replaces had or the server asked for (step-up).
+    func discoverEndpoints(_ server: String, keeping kept: [String] = []) async throws -> SignInTarget {
         guard let settings = servers[server], let serverURL = URL(string: settings.url) else {
             throw SignInError.configuration("no server named '\(server)' in the configuration")
         }
@@ -22,7 +24,8 @@ extension BrowserSignIn {
         return SignInTarget(
             server: server, settings: settings, endpoints: endpoints, authorizationEndpoint: authorizationEndpoint,
             tokenEndpoint: tokenEndpoint, resource: settings.resource ?? endpoints.resource ?? settings.url,
-            scope: settings.scopes.isEmpty ? endpoints.scopeToRequest : settings.scopes.joined(separator: " "))
+            scope: Self.union(
+                settings.scopes.isEmpty ? endpoints.scopeToRequest : settings.scopes.joined(separator: " "), kept))
     }
 
     private func endpoints(_ settings: SignInSettings, serverURL: URL) async throws -> DiscoveryResult {
@@ -110,5 +113,14 @@ extension BrowserSignIn {
     /// fixed path it was registered with (`RedirectPath`).
     func redirectPath(_ target: SignInTarget) -> String {
         target.settings.clientID == nil ? RedirectPath.perIssuer(target.issuer) : RedirectPath.fixed
+    }
+
+    /// `scope`'s words, then those of `more` it lacks; `nil` when there are none (the parameter is left out).
+    static func union(_ scope: String?, _ more: [String]) -> String? {
+        var words: [String] = []
+        for word in (scope ?? "").split(separator: " ").map(String.init) + more where !words.contains(word) {
+            words.append(word)
+        }
+        return words.isEmpty ? nil : words.joined(separator: " ")
     }
 }

@@ -102,6 +102,10 @@ enum Migrations {
         migrator.registerMigration("v4: leases moved to lock files") { db in
             try db.execute(sql: "DROP TABLE leases")
         }
+        // The scope a client registered, so that a sign-in asking for more (step-up) registers anew.
+        migrator.registerMigration("v5: client registration scope") { db in
+            try db.execute(sql: "ALTER TABLE client_registrations ADD COLUMN scope TEXT")
+        }
         return migrator
     }()
 

@@ -81,6 +81,7 @@ struct ClientRegistrationRecord: Codable, Sendable, Equatable, FetchableRecord, 
     var authMethod: String
     var clientSecretExpiresAt: Double?
     var registeredAt: Double
+    var scope: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case server, issuer
@@ -90,6 +91,7 @@ struct ClientRegistrationRecord: Codable, Sendable, Equatable, FetchableRecord, 
         case authMethod = "auth_method"
         case clientSecretExpiresAt = "client_secret_expires_at"
         case registeredAt = "registered_at"
+        case scope
     }
 
     init(_ registration: StoredClientRegistration) {
@@ -101,13 +103,14 @@ struct ClientRegistrationRecord: Codable, Sendable, Equatable, FetchableRecord, 
         authMethod = registration.authMethod
         clientSecretExpiresAt = registration.clientSecretExpiresAt?.timeIntervalSince1970
         registeredAt = registration.registeredAt.timeIntervalSince1970
+        scope = registration.scope
     }
 
     var registration: StoredClientRegistration {
         StoredClientRegistration(
             server: server, issuer: issuer, redirectURI: redirectURI, clientID: clientID, clientSecret: clientSecret,
             authMethod: authMethod, clientSecretExpiresAt: clientSecretExpiresAt.map(Date.init(timeIntervalSince1970:)),
-            registeredAt: Date(timeIntervalSince1970: registeredAt))
+            registeredAt: Date(timeIntervalSince1970: registeredAt), scope: scope)
     }
 }
 

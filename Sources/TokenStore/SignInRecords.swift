@@ -71,10 +71,13 @@ public struct StoredClientRegistration: Sendable, Equatable, Codable {
     public var authMethod: String
     public var clientSecretExpiresAt: Date?
     public var registeredAt: Date
+    /// The `scope` the registration asked for (RFC 7591: the scopes the client may use); `nil` when none was asked
+    /// for or the registration predates this column.
+    public var scope: String?
 
     public init(
         server: String, issuer: String, redirectURI: String, clientID: String, clientSecret: String? = nil,
-        authMethod: String = "none", clientSecretExpiresAt: Date? = nil, registeredAt: Date
+        authMethod: String = "none", clientSecretExpiresAt: Date? = nil, registeredAt: Date, scope: String? = nil
     ) {
         self.server = server
         self.issuer = issuer
@@ -84,6 +87,15 @@ public struct StoredClientRegistration: Sendable, Equatable, Codable {
         self.authMethod = authMethod
         self.clientSecretExpiresAt = clientSecretExpiresAt
         self.registeredAt = registeredAt
+        self.scope = scope
+    }
+
+    /// Whether a sign-in that asks for `wanted` may use this client: providers that hold a client to the scope it
+    /// registered (the mcp SDK does) refuse more, so a step-up beyond it registers anew. Unknown: yes.
+    public func covers(scope wanted: String?) -> Bool {
+        guard let scope, let wanted else { return true }
+        let registered = Set(scope.split(separator: " "))
+        return wanted.split(separator: " ").allSatisfy(registered.contains)
     }
 
     /// A secret past its `client_secret_expires_at` cannot authenticate: register again.

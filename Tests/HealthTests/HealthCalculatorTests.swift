@@ -120,6 +120,18 @@ import Testing
                 level: .unhealthy, summary: "Token rejected by server", detail: "invalid_token: token revoked",
                 action: .login)),
         Row(
+            rule: 12,
+            facts: signedIn { $0.probe = .insufficientScope(scope: "files:write", detail: "insufficient_scope") },
+            expected: .init(
+                level: .degraded, summary: "More access needed",
+                detail: "The server asks for scope files:write; sign in again to grant it", action: .login)),
+        Row(
+            rule: 12,
+            facts: signedIn { $0.probe = .insufficientScope(scope: "", detail: "insufficient_scope") },
+            expected: .init(
+                level: .degraded, summary: "More access needed",
+                detail: "The server needs more access than this sign-in granted; sign in again", action: .login)),
+        Row(
             rule: 13,
             facts: signedIn {
                 $0.probe = .unreachable(

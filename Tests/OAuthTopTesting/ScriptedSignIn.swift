@@ -13,6 +13,7 @@ public final class ScriptedSignIn: SignInService {
         var answer: @Sendable (ServerDefinition) -> Result<StoredSession, SignInError>
         var revocation: RevocationOutcome = .revoked
         var signIns: [String] = []
+        var scopesAsked: [[String]] = []
         var revoked: [StoredSession] = []
         var held = false
         var waiter: CheckedContinuation<Void, any Error>?
@@ -25,6 +26,8 @@ public final class ScriptedSignIn: SignInService {
     }
 
     public var signIns: [String] { state.withLock { $0.signIns } }
+    /// The `scopes` each sign-in was given, in order.
+    public var scopesAsked: [[String]] { state.withLock { $0.scopesAsked } }
     public var revoked: [StoredSession] { state.withLock { $0.revoked } }
 
     public func answerRevocations(with outcome: RevocationOutcome) { state.withLock { $0.revocation = outcome } }
@@ -44,10 +47,11 @@ public final class ScriptedSignIn: SignInService {
     }
 
     public func signIn(
-        _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) async throws -> StoredSession {
         let answer = state.withLock { state in
             state.signIns.append(server.name)
+            state.scopesAsked.append(scopes)
             return state.answer
         }
         onAuthorizationURL(Self.authorizationURL)

@@ -62,6 +62,35 @@ import TokenStore
         #expect(!h.messages.joined().contains("not-logged"))
     }
 
+    @Test func insufficientScopeAsksForMoreAccessAndTheNextSignInAsksForTheUnion() async throws {
+        let clock = ManualClock()
+        let signIn = Self.signIn(clock: clock)
+        let prober = ScriptedProber()
+        prober.enqueue(.insufficientScope(scope: "files:write mcp", error: "insufficient_scope: needs files"))
+        let h = H(sessions: [H.session("jira", clock: clock)], clock: clock, signIn: signIn, prober: prober)
+        try await h.engine.start()
+        await h.tick()
+        #expect(await h.eventually { (try? await h.status("jira").health.summary) == "More access needed" })
+        let status = try await h.status("jira")
+        #expect(
+            status.health
+                == HealthStatus(
+                    level: .degraded, summary: "More access needed",
+                    detail: "The server asks for scope files:write mcp; sign in again to grant it", action: .login))
+        #expect(h.messages.contains("OAuth server needs more access"))
+        // Kept for `list` and for a restart.
+        #expect(await h.store.refreshStates()["jira"]?.probe == "insufficient_scope")
+        #expect(await h.store.refreshStates()["jira"]?.probeSummary == "files:write mcp")
+        // A refresh cannot add scope: nothing was sent to the token endpoint.
+        #expect(h.refresher.requestCount == 0)
+
+        // The session has "mcp"; the server asked for "files:write mcp": the sign-in asks for both, each once.
+        #expect(try await h.engine.login("jira") == .signedIn(expiresAt: clock.now.addingTimeInterval(3600)))
+        #expect(signIn.scopesAsked == [["mcp", "files:write"]])
+        await h.tick()
+        #expect(await h.eventually { (try? await h.status("jira").health.summary) == "Connected" })
+    }
+
     @Test func aFailedSignInLeavesTheServerAsItWas() async throws {
         let clock = ManualClock()
         let signIn = ScriptedSignIn { _ in .failure(SignInError(.denied, "the sign-in was denied at the provider")) }

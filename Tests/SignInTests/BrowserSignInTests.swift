@@ -50,7 +50,7 @@ import TokenStore
                 await h.store.clientRegistrations(for: "demo", issuer: base) == [
                     StoredClientRegistration(
                         server: "demo", issuer: base, redirectURI: redirect, clientID: clientID, authMethod: "none",
-                        registeredAt: h.clock.now)
+                        registeredAt: h.clock.now, scope: "mcp:read mcp:write")
                 ])
             #expect(
                 await h.store.discovery(for: "demo")

@@ -138,3 +138,19 @@ import Testing
         #expect(try await reopened.discovery(for: "jira") == Self.discovery)
     }
 }
+
+@Suite struct ClientRegistrationScopeTests {
+    static func registration(scope: String?) -> StoredClientRegistration {
+        StoredClientRegistration(
+            server: "jira", issuer: "https://auth.example.com", redirectURI: "http://127.0.0.1:5000/callback/x",
+            clientID: "c", registeredAt: Date(timeIntervalSince1970: 0), scope: scope)
+    }
+
+    @Test func aRegistrationCoversTheScopesItRegisteredAndUnknownCoversAll() {
+        #expect(Self.registration(scope: "mcp files").covers(scope: "files mcp"))
+        #expect(Self.registration(scope: "mcp files").covers(scope: "mcp"))
+        #expect(Self.registration(scope: "mcp files").covers(scope: nil))
+        #expect(!Self.registration(scope: "mcp").covers(scope: "mcp extra"))
+        #expect(Self.registration(scope: nil).covers(scope: "mcp extra"))
+    }
+}

@@ -10,6 +10,10 @@ public enum ProbeResult: Sendable, Equatable {
     case connected
     /// 401: the token was refused; the `WWW-Authenticate` error (`invalid_token: …`) or `HTTP 401`.
     case unauthorized(error: String)
+    /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 section 3.1, MCP 2025-11-25
+    /// "Scope Challenge Handling"): the token is good but the server wants more access. `scope`: the scopes it
+    /// named (`nil` when it named none); `error`: the challenge's error and description.
+    case insufficientScope(scope: String?, error: String)
     /// No usable answer: a short error for a summary (`Connection refused`) and the full one.
     case unreachable(summary: String, detail: String)
 }
@@ -63,6 +67,12 @@ public final class ConnectionProbe: ConnectionProber {
         case 401:
             let challenge = answer.wwwAuthenticate.flatMap(BearerChallenge.init(header:))
             return .unauthorized(error: challenge?.summary.map { TokenAnswer.clean($0, limit: 200) } ?? "HTTP 401")
+        case 403:
+            let challenge = answer.wwwAuthenticate.flatMap(BearerChallenge.init(header:))
+            guard let challenge, challenge.error == "insufficient_scope" else { fallthrough }
+            let scope = challenge.scope.map { TokenAnswer.clean($0, limit: 300) }.flatMap { $0.isEmpty ? nil : $0 }
+            return .insufficientScope(
+                scope: scope, error: challenge.summary.map { TokenAnswer.clean($0, limit: 200) } ?? "HTTP 403")
         default:
             let body = ResponseBody(data: answer.body, contentType: answer.contentType)
             return .unreachable(

@@ -59,9 +59,11 @@ extension RefreshEngine {
     private func beginSignIn(
         _ name: String, service: any SignInService, onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) -> (Task<StoredSession, any Error>, SignInRestorePoint) {
-        guard let definition = servers[name]?.definition else { preconditionFailure("servers are never removed") }
+        guard let record = servers[name] else { preconditionFailure("servers are never removed") }
+        let definition = record.definition
+        let scopes = record.scopesToKeep
         let task = Task { () async throws -> StoredSession in
-            try await service.signIn(definition) { url in
+            try await service.signIn(definition, scopes: scopes) { url in
                 onAuthorizationURL(url)
                 Task { await self.transition(name) { $0.signInURLKnown(url) } }
             }

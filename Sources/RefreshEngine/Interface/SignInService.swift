@@ -9,12 +9,23 @@ public protocol SignInService: Sendable {
     /// stored. Calls `onAuthorizationURL` once the URL the user must open is known. Throws `SignInError` (other
     /// errors count as network failures), and `SignInError.cancelled` or `CancellationError` when its task is
     /// cancelled.
+    /// `scopes`: what the sign-in must ask for at least, on top of what it would ask for anyway: the scopes of the
+    /// session being replaced and those the server asked for (step-up), so that a new sign-in never grants less.
     func signIn(
-        _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) async throws -> StoredSession
 
     /// Revokes the session's refresh token (else its access token) when the provider advertises revocation.
     func revoke(_ session: StoredSession) async -> RevocationOutcome
+}
+
+extension SignInService {
+    /// A sign-in that asks for what it would ask for anyway.
+    public func signIn(
+        _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+    ) async throws -> StoredSession {
+        try await signIn(server, scopes: [], onAuthorizationURL: onAuthorizationURL)
+    }
 }
 
 /// What `SignInService.revoke` did.

@@ -80,6 +80,14 @@ extension ServerRecord {
             ).then(nextProbe(context)).savedAndPublished
         case .unauthorized(let error):
             return unauthorized(error, session: session, duration: duration, context)
+        case .insufficientScope(let scope, let error):
+            // The token is good; a refresh cannot add scope (RFC 6749 section 6), only a new sign-in can.
+            probe = .insufficientScope(scope: scope ?? "", detail: error)
+            rejectedByServer = nil
+            return Effects.log(
+                .warning, "OAuth server needs more access",
+                ["server": name, "duration_ms": duration, "scope": scope ?? "", "error": error]
+            ).then(nextProbe(context)).savedAndPublished
         }
     }
 
@@ -106,6 +114,16 @@ extension ServerRecord {
             .warning, "OAuth token refused by server; refreshing",
             ["server": name, "duration_ms": duration, "error": error]
         ).then(setDeadline(.refresh, earliest, trigger: .probe)).savedAndPublished
+    }
+
+    /// What a new sign-in must ask for at least: the scopes the session has and those the server asked for in its
+    /// last `insufficient_scope` answer, in that order, each once.
+    var scopesToKeep: [String] {
+        var scopes: [String] = []
+        var words = (session?.scope ?? "").split(separator: " ").map(String.init)
+        if case .insufficientScope(let scope, _) = probe { words += scope.split(separator: " ").map(String.init) }
+        for word in words where !scopes.contains(word) { scopes.append(word) }
+        return scopes
     }
 
     private mutating func nextProbe(_ context: TransitionContext) -> Effects {

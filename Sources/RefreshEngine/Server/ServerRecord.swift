@@ -122,26 +122,35 @@ extension ServerRecord {
 }
 
 extension ProbeOutcome {
-    /// The `probe` column: `connected` or `unreachable`.
+    /// The `probe` column: `connected`, `unreachable` or `insufficient_scope` (the scope in `probe_summary`).
     var storedName: String {
         switch self {
         case .connected: "connected"
         case .unreachable: "unreachable"
+        case .insufficientScope: "insufficient_scope"
         }
     }
 
     var storedSummary: String? {
-        if case .unreachable(let summary, _) = self { summary } else { nil }
+        switch self {
+        case .connected: nil
+        case .unreachable(let summary, _): summary
+        case .insufficientScope(let scope, _): scope
+        }
     }
 
     var storedDetail: String? {
-        if case .unreachable(_, let detail) = self { detail } else { nil }
+        switch self {
+        case .connected: nil
+        case .unreachable(_, let detail), .insufficientScope(_, let detail): detail
+        }
     }
 
     init?(stored name: String?, summary: String?, detail: String?) {
         switch name {
         case "connected": self = .connected
         case "unreachable": self = .unreachable(summary: summary ?? "Unreachable", detail: detail ?? "")
+        case "insufficient_scope": self = .insufficientScope(scope: summary ?? "", detail: detail ?? "")
         default: return nil
         }
     }

@@ -64,6 +64,27 @@ import Testing
         #expect(bare == .unauthorized(error: "HTTP 401"))
     }
 
+    @Test func forbiddenWithInsufficientScopeNamesTheScopeWanted() async throws {
+        let (result, _) = try await Self.probe { _ in
+            Reply.json(
+                403, "{}",
+                headers: [
+                    "WWW-Authenticate":
+                        #"Bearer error="insufficient_scope", scope="files:read files:write", error_description="needs files""#
+                ])
+        }
+        #expect(result == .insufficientScope(scope: "files:read files:write", error: "insufficient_scope: needs files"))
+        let (noScope, _) = try await Self.probe { _ in
+            Reply.json(403, "{}", headers: ["WWW-Authenticate": #"Bearer error="insufficient_scope""#])
+        }
+        #expect(noScope == .insufficientScope(scope: nil, error: "insufficient_scope"))
+        let (plain, _) = try await Self.probe { _ in
+            Reply.json(403, "{}", headers: ["WWW-Authenticate": #"Bearer error="invalid_token""#])
+        }
+        guard case .unreachable(let summary, _) = plain else { Issue.record("\(plain)"); return }
+        #expect(summary == "MCP server answered HTTP 403")
+    }
+
     @Test func otherStatusesAndSilenceAreUnreachable() async throws {
         let (status, _) = try await Self.probe { _ in Reply.html(503, bytes: 100) }
         guard case .unreachable(let summary, let detail) = status else { Issue.record("\(status)"); return }
