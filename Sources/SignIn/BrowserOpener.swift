@@ -25,6 +25,16 @@ public struct BrowserOpener: Sendable {
         return Self.onPath("xdg-open", environment: environment) != nil ? "xdg-open" : nil
     }
 
+    /// Whether a browser can be opened on this machine for the person at it: `$BROWSER` is set, or there is a
+    /// display (`DISPLAY`, `WAYLAND_DISPLAY`) outside an SSH session and `xdg-open` exists. Without one the device
+    /// authorization grant is the way to sign in, when the provider offers it.
+    public var canReachAPerson: Bool {
+        if let browser = environment["BROWSER"], !browser.trimmingCharacters(in: .whitespaces).isEmpty { return true }
+        let display = [environment["DISPLAY"], environment["WAYLAND_DISPLAY"]].contains { !($0 ?? "").isEmpty }
+        let overSSH = environment["SSH_CONNECTION"] != nil || environment["SSH_TTY"] != nil
+        return display && !overSSH && Self.onPath("xdg-open", environment: environment) != nil
+    }
+
     /// Starts the browser and returns at once. False when no browser command exists or it could not be started.
     ///
     /// Spawned with `posix_spawn`: stdin, stdout and stderr on /dev/null, every other descriptor closed (a browser

@@ -30,9 +30,20 @@ public struct BrowserSignIn: SignInService {
         case automatic(@Sendable (URL) -> Void)
     }
 
+    /// When to use the device authorization grant (RFC 8628) instead of a browser on this machine.
+    public enum DeviceFlow: Sendable, Equatable {
+        /// `login --device`: always; an error when the provider does not offer it.
+        case always
+        /// When the provider offers it and no browser can reach the person here (no `$BROWSER`, no display, or an
+        /// SSH session).
+        case whenNoBrowser
+        case never
+    }
+
     public var servers: [String: SignInSettings]
     public var records: any SignInRecords
     public var browser: Browser
+    public var deviceFlow: DeviceFlow = .whenNoBrowser
     /// Seconds to wait for the browser to come back.
     public var timeout: TimeInterval
     /// Bounds each request to the provider.
@@ -60,10 +71,13 @@ public struct BrowserSignIn: SignInService {
     }
 
     public func signIn(
-        _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) async throws -> StoredSession {
-        let target = try await discoverEndpoints(server.name)
+        let target = try await discoverEndpoints(server.name, keeping: scopes)
         let stored = try await storedRegistrations(for: target)
+        if let endpoint = try deviceEndpoint(target) {
+            return try await deviceSignIn(target, endpoint: endpoint, stored: stored, onCode: onAuthorizationURL)
+        }
         let say = self.say
         let inbox = CallbackInbox(expectedState: target.state) {
             say("ignored a redirect to the callback whose state does not match this sign-in (still waiting)")

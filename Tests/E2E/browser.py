@@ -58,6 +58,7 @@ def main():
     record["redirect_uri"] = params.get("redirect_uri")
     record["authorization_params"] = sorted(params)
     record["code_challenge_method"] = params.get("code_challenge_method")
+    record["scope"] = params.get("scope")
 
     def visit(target, label):
         status, headers, body = get(target)

@@ -306,6 +306,130 @@ def scenario_cleartext_authorization_server():
         peer.stop()
 
 
+def scenario_step_up():
+    """An MCP endpoint that answers 403 insufficient_scope until the token has the scope "extra": the health says
+    more access is needed and names the scope; the next login asks for the union and the server accepts it."""
+    peer = Peer(ACCESS_TTL=3600, MCP_EXTRA_SCOPE="extra")
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, first = home.login("jira")
+        check("step-up: the first login signs in and warns that the server wants more access (scope mcp extra)",
+              result.returncode == 0 and "signed in" in result.stdout
+              and "wants more access than the provider granted (scope mcp extra)" in result.stderr, output(result))
+        row = home.list().get("jira", {})
+        check("step-up: list says More access needed, names the scope, suggests login",
+              row.get("summary") == "More access needed" and row.get("action") == "login"
+              and row.get("detail") == "The server asks for scope mcp extra; sign in again to grant it"
+              and row.get("level") == "degraded", json.dumps(row))
+        result, second = home.login("jira")
+        asked = second.get("scope") or ""
+        check("step-up: the second login asks for the union (mcp and extra) and the server accepts the token",
+              result.returncode == 0 and sorted(asked.split()) == ["extra", "mcp"]
+              and "the MCP server accepted the token" in result.stdout, output(result) + json.dumps(second))
+        row = home.list().get("jira", {})
+        check("step-up: list says Connected afterwards", row.get("summary") == "Connected", json.dumps(row))
+        check("step-up: a client was registered again for the wider scope (the first was registered for mcp)",
+              peer.stats()["clients"] == 2, json.dumps(peer.stats()["client_ids"]))
+        collect_session_secrets(home, "jira")
+    finally:
+        home.close()
+        peer.stop()
+
+
+def device_login(home, peer, *args, decide=None, after_polls=1, timeout=60):
+    """`oauthtop login jira --device …` in the background; once the peer has a pending user code and has been polled
+    `after_polls` times, `decide` it ("approve", "deny" or None to let it expire). Returns (result, the user code
+    the peer handed out)."""
+    process = subprocess.Popen([BIN, "login", "jira", *args], env=home.env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    codes = []
+    eventually(lambda: codes.extend(peer.stats()["device_pending_user_codes"]) or codes, 20)
+    eventually(lambda: peer.stats()["device_polls"] >= after_polls, 30)
+    if codes and decide:
+        status, body = http("POST", peer.url + "/_device", {"user_code": codes[0], "action": decide})
+        assert status == 200, body
+    stdout, stderr = process.communicate(timeout=timeout)
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    # Device codes are secrets (only the user code is meant to be seen): the last scenario greps for them.
+    headless.SECRETS.update(peer.stats()["device_codes_issued"])
+    headless.TRANSCRIPT.extend([stdout, stderr])
+    return result, (codes[0] if codes else None)
+
+
+def scenario_device():
+    """RFC 8628 with --device: the code and URI are printed; pending and one slow_down, then approval signs in;
+    denial exits 3; an expired code exits 3; the device code never appears in any output."""
+    peer = Peer(ACCESS_TTL=3600, DEVICE="1", DEVICE_INTERVAL="0.2", DEVICE_SLOW_DOWN="1")
+    home = SignInHome({"jira": server(peer)})
+    try:
+        started = time.monotonic()
+        result, code = device_login(home, peer, "--device", decide="approve", after_polls=2)
+        took = time.monotonic() - started
+        check("device: approval signs in (exit 0) and the MCP server accepts the token",
+              result.returncode == 0 and "signed in" in result.stdout and "accepted the token" in result.stdout,
+              output(result))
+        check("device: the URI and the user code are printed, with the URI that carries the code",
+              code is not None and f"open {peer.url}/device on any device and enter the code {code}" in result.stdout
+              and f"{peer.url}/device?user_code={code}" in result.stdout, output(result))
+        polls = peer.stats()["token_requests"].get("urn:ietf:params:oauth:grant-type:device_code", {})
+        check("device: it polled through slow_down (interval + 5 s) and authorization_pending to the tokens",
+              polls.get("slow_down") == 1 and polls.get("authorization_pending", 0) >= 1 and polls.get("ok") == 1
+              and took >= 5, f"{polls} {took:.1f}s")
+        check("device: the session is stored and healthy", home.list().get("jira", {}).get("level") == "healthy",
+              json.dumps(home.list()))
+        collect_session_secrets(home, "jira")
+    finally:
+        home.close()
+        peer.stop()
+
+    peer = Peer(ACCESS_TTL=3600, DEVICE="1", DEVICE_INTERVAL="0.2")
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = device_login(home, peer, "--device", decide="deny")
+        check("device: a denial exits 3 with the provider's words, no session",
+              result.returncode == 3 and "denied at the provider (The user said no)" in result.stderr
+              and home.list().get("jira", {}).get("action") == "login", output(result))
+    finally:
+        home.close()
+        peer.stop()
+
+    peer = Peer(ACCESS_TTL=3600, DEVICE="1", DEVICE_INTERVAL="0.2", DEVICE_TTL="2")
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = device_login(home, peer, "--device")
+        check("device: an expired code exits 3 and says to run login again",
+              result.returncode == 3 and "the code expired before the sign-in was approved" in result.stderr,
+              output(result))
+    finally:
+        home.close()
+        peer.stop()
+
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = home.login("jira", "nothing", "--device", timeout=30)
+        check("device: --device against a provider without device authorization exits 2 and says so",
+              result.returncode == 2 and "offers no device authorization" in result.stderr, output(result))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_device_by_default():
+    """No $BROWSER, no display: a provider that offers device authorization gets it without --device."""
+    peer = Peer(ACCESS_TTL=3600, DEVICE="1", DEVICE_INTERVAL="0.2")
+    home = SignInHome({"jira": server(peer)}, env={"BROWSER": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    try:
+        result, code = device_login(home, peer, decide="approve")
+        check("device by default: without a browser the device flow signs in",
+              result.returncode == 0 and code is not None and f"enter the code {code}" in result.stdout,
+              output(result))
+        collect_session_secrets(home, "jira")
+    finally:
+        home.close()
+        peer.stop()
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -430,6 +554,9 @@ SCENARIOS = [
     ("probe", scenario_probe),
     ("mix_up", scenario_mix_up),
     ("cleartext", scenario_cleartext_authorization_server),
+    ("step_up", scenario_step_up),
+    ("device", scenario_device),
+    ("device_by_default", scenario_device_by_default),
     ("secrets", scenario_secrets),
 ]
 

@@ -53,6 +53,13 @@ Knobs (environment):
   AUTHORIZE_ISS=         RFC 9207: the `iss` the authorization redirect carries. Empty: none (the SDK's
                          behaviour); "issuer": the issuer; any other value: that value (a mix-up)
   ISS_SUPPORTED=0        1: the metadata says authorization_response_iss_parameter_supported: true
+  DEVICE=0               1: RFC 8628 device authorization: the metadata names /device_authorization, which
+                         hands out codes (DEVICE_TTL=600 s, DEVICE_INTERVAL=5 s); the token endpoint takes
+                         grant_type=urn:ietf:params:oauth:grant-type:device_code: authorization_pending until
+                         POST /_device {"user_code", "action": "approve"|"deny"}, then tokens or access_denied;
+                         expired_token after the TTL; DEVICE_SLOW_DOWN=N answers the first N polls slow_down
+  MCP_EXTRA_SCOPE=       a scope /mcp wants besides "mcp" (step-up): a valid token without it gets 403 with
+                         WWW-Authenticate: Bearer error="insufficient_scope", scope="mcp <it>"
 
 Test control (JSON in and out; 403 unless the caller is on loopback):
   POST /_fault   one fault object or a list; queued FIFO; each request takes the first matching one.
@@ -142,6 +149,8 @@ log = logging.getLogger("peer")
 MCP_PATH = "/mcp"
 TOKEN_PATH = "/token"
 REVOKE_PATH = "/revoke"
+DEVICE_PATH = "/device_authorization"
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 VALID_SCOPES = ["mcp", "extra"]  # DCR accepts these; "mcp" is the default and what /mcp requires
 DEFAULT_SCOPES = ["mcp"]
 CODE_TTL = 300.0  # authorization codes live 5 minutes (RFC 6749 section 4.1.2 recommends <= 10)
@@ -196,6 +205,11 @@ class PeerConfig:
     revoke_compat: bool  # let public clients call /revoke without a client_secret field (SDK quirk)
     authorize_iss: str  # RFC 9207 iss in the authorization redirect: "" none, "issuer", or a literal value
     iss_supported: bool  # metadata advertises authorization_response_iss_parameter_supported
+    mcp_extra_scope: str  # /mcp answers 403 insufficient_scope to valid tokens without this scope ("" = off)
+    device: bool  # RFC 8628 device authorization endpoint and grant
+    device_ttl: float
+    device_interval: float
+    device_slow_down: int  # the first N polls answer slow_down
     log_level: str
 
     @staticmethod
@@ -221,6 +235,11 @@ class PeerConfig:
             revoke_compat=_env_bool("REVOKE_COMPAT", True),
             authorize_iss=os.environ.get("AUTHORIZE_ISS", "").strip(),
             iss_supported=_env_bool("ISS_SUPPORTED", False),
+            mcp_extra_scope=os.environ.get("MCP_EXTRA_SCOPE", "").strip(),
+            device=_env_bool("DEVICE", False),
+            device_ttl=_env_float("DEVICE_TTL", 600.0, minimum=0.001),
+            device_interval=_env_float("DEVICE_INTERVAL", 5.0, minimum=0.001),
+            device_slow_down=int(_env_float("DEVICE_SLOW_DOWN", 0.0)),
             log_level=level,
         )
 
@@ -627,6 +646,84 @@ class PeerProvider:
 
 
 # --------------------------------------------------------------------------------------------------
+# Device authorization (RFC 8628)
+
+
+@dataclass
+class DeviceGrant:
+    client_id: str
+    scopes: list[str]
+    resource: str | None
+    user_code: str
+    expires_at: float
+    decision: str = "pending"  # pending, approve, deny
+    last_poll: float = 0.0
+
+
+class Devices:
+    """The codes handed out by /device_authorization and what the person decided (POST /_device)."""
+
+    def __init__(self, config: PeerConfig, base_url: str):
+        self.config = config
+        self.base_url = base_url
+        self.grants: dict[str, DeviceGrant] = {}  # device_code -> grant
+        self.slow_downs_left = config.device_slow_down
+        self.polls = 0
+        self.issued: list[str] = []  # every device code handed out, for tests that grep outputs for them
+
+    def authorize(self, form: dict[str, str], provider: Any) -> tuple[int, dict[str, Any]]:
+        client_id = form.get("client_id", "")
+        if client_id not in provider.clients:
+            return 401, {"error": "invalid_client", "error_description": "unknown client_id"}
+        scopes = (form.get("scope") or " ".join(DEFAULT_SCOPES)).split()
+        if not set(scopes) <= set(VALID_SCOPES):
+            return 400, {"error": "invalid_scope", "error_description": f"valid scopes are {VALID_SCOPES}"}
+        device_code = "dc_" + secrets.token_urlsafe(32)
+        self.issued.append(device_code)
+        letters = "BCDFGHJKLMNPQRSTVWXZ"
+        user_code = "".join(secrets.choice(letters) for _ in range(4)) + "-" + "".join(
+            secrets.choice(letters) for _ in range(4))
+        self.grants[device_code] = DeviceGrant(
+            client_id, scopes, form.get("resource"), user_code, time.time() + self.config.device_ttl)
+        return 200, {
+            "device_code": device_code, "user_code": user_code,
+            "verification_uri": self.base_url + "/device",
+            "verification_uri_complete": self.base_url + "/device?user_code=" + user_code,
+            "expires_in": _seconds(self.config.device_ttl), "interval": _seconds(self.config.device_interval),
+        }
+
+    def decide(self, user_code: str, action: str) -> tuple[int, dict[str, Any]]:
+        for grant in self.grants.values():
+            if grant.user_code == user_code and grant.decision == "pending":
+                grant.decision = action
+                return 200, {"user_code": user_code, "decision": action}
+        return 404, {"error": "no pending device grant with that user_code"}
+
+    def pending_user_codes(self) -> list[str]:
+        return [g.user_code for g in self.grants.values() if g.decision == "pending" and g.expires_at > time.time()]
+
+    def poll(self, form: dict[str, str], provider: Any) -> tuple[int, dict[str, Any]]:
+        self.polls += 1
+        grant = self.grants.get(form.get("device_code", ""))
+        if grant is None or grant.client_id != form.get("client_id"):
+            return 400, {"error": "invalid_grant", "error_description": "unknown device_code"}
+        now = time.time()
+        if now >= grant.expires_at:
+            return 400, {"error": "expired_token", "error_description": "the device code has expired"}
+        if grant.decision == "deny":
+            del self.grants[form["device_code"]]
+            return 400, {"error": "access_denied", "error_description": "The user said no"}
+        if grant.decision == "pending":
+            if self.slow_downs_left > 0:
+                self.slow_downs_left -= 1
+                return 400, {"error": "slow_down"}
+            return 400, {"error": "authorization_pending"}
+        del self.grants[form["device_code"]]  # single use
+        family = provider.new_family(grant.client_id, grant.scopes, grant.resource or provider.resource)
+        token = provider.mint(family, grant.scopes, with_refresh=self.config.issue_refresh_token)
+        return 200, token.model_dump(exclude_none=True)
+
+
 # Fault injection
 
 FAULT_KEYS = {
@@ -851,7 +948,7 @@ async def _send_json(send: Any, status: int, doc: Any) -> None:
 
 
 class PeerASGI:
-    CONTROL = ("/_fault", "/_revoke_all", "/_stats", "/_issue")
+    CONTROL = ("/_fault", "/_revoke_all", "/_stats", "/_issue", "/_device")
 
     def __init__(self, app: Any, provider: PeerProvider, stats: Stats, config: PeerConfig, base_url: str):
         self.app = app
@@ -860,6 +957,7 @@ class PeerASGI:
         self.config = config
         self.base_url = base_url
         self.faults = FaultQueue()
+        self.devices = Devices(config, base_url)
         self.started_at = time.time()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -879,7 +977,7 @@ class PeerASGI:
         form: dict[str, str] = {}
         if method == "POST" and path != MCP_PATH:
             body = await _read_body(receive)
-            if path == TOKEN_PATH:
+            if path in (TOKEN_PATH, DEVICE_PATH):
                 form = {k: v[0] for k, v in parse_qs(body.decode("latin-1")).items()}
             elif path == REVOKE_PATH and self.config.revoke_compat and b"client_secret=" not in body:
                 # SDK quirk: its RevocationRequest declares `client_secret: str | None` without a
@@ -896,9 +994,22 @@ class PeerASGI:
             log.info("fault on %s %s: %s", method, path, fault.spec)
         if path == TOKEN_PATH:
             self.stats.last_token_request = self._describe_token_request(scope, form)
-        if fault is None and self.config.iss_supported and path == "/.well-known/oauth-authorization-server":
-            # The SDK's metadata model has no RFC 9207 field: add it as a (silent) rewrite of the real answer.
-            fault = Fault.parse({"path": path, "rewrite": {"authorization_response_iss_parameter_supported": True}})
+        additions: dict[str, Any] = {}
+        if self.config.iss_supported:
+            additions["authorization_response_iss_parameter_supported"] = True
+        if self.config.device:
+            additions["device_authorization_endpoint"] = self.base_url + DEVICE_PATH
+        if fault is None and additions and path == "/.well-known/oauth-authorization-server":
+            # The SDK's metadata model has neither field: add them as a (silent) rewrite of the real answer.
+            fault = Fault.parse({"path": path, "rewrite": additions})
+        if self.config.device and path == DEVICE_PATH and method == "POST":
+            await _send_json(send, *self.devices.authorize(form, self.provider))
+            return
+        if self.config.device and grant == DEVICE_GRANT:
+            status, answer = self.devices.poll(form, self.provider)
+            self.stats.count_token(grant, _outcome(status, json.dumps(answer).encode()))
+            await _send_json(send, status, answer)
+            return
 
         endpoint = _ENDPOINT.set(path)
         try:
@@ -912,6 +1023,14 @@ class PeerASGI:
                 if path == MCP_PATH:
                     self._count_mcp(status)
                 await self._deliver(send, status, headers, body)
+                return
+
+            if path == MCP_PATH and self.config.mcp_extra_scope and await self._lacks_extra_scope(scope):
+                wanted = f"mcp {self.config.mcp_extra_scope}"
+                self._count_mcp(403)
+                challenge = f'Bearer error="insufficient_scope", scope="{wanted}", error_description="needs {wanted}"'
+                await _send_simple(send, 403, [(b"www-authenticate", challenge.encode()),
+                                               (b"content-type", b"application/json")], b'{"error":"insufficient_scope"}')
                 return
 
             if path != TOKEN_PATH and fault is None:
@@ -948,6 +1067,14 @@ class PeerASGI:
             await self._deliver(send, status, headers, body)
         finally:
             _ENDPOINT.reset(endpoint)
+
+    async def _lacks_extra_scope(self, scope: dict[str, Any]) -> bool:
+        """A valid bearer token without MCP_EXTRA_SCOPE (an invalid one is left to the SDK's 401)."""
+        header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        if not header.lower().startswith("bearer "):
+            return False
+        token = await self.provider.load_access_token(header[7:].strip())
+        return token is not None and self.config.mcp_extra_scope not in token.scopes
 
     async def _hold(self, receive: Any, delay: float) -> bool:
         """Wait `delay` seconds before answering. False (and counted in `responses_lost`) when the
@@ -1016,6 +1143,10 @@ class PeerASGI:
         try:
             if path == "/_fault":
                 status, answer = 200, self._fault(doc)
+            elif path == "/_device":
+                if not isinstance(doc, dict) or doc.get("action") not in ("approve", "deny"):
+                    raise ControlError('body must be {"user_code": ..., "action": "approve" or "deny"}')
+                status, answer = self.devices.decide(str(doc.get("user_code", "")), doc["action"])
             elif path == "/_revoke_all":
                 if not isinstance(doc, dict):
                     raise ControlError("body must be a JSON object")
@@ -1055,6 +1186,9 @@ class PeerASGI:
             "authorizations": s.authorizations,
             "issued_sessions": s.issued_sessions,
             "mcp_requests": s.mcp_requests,
+            "device_polls": self.devices.polls,
+            "device_pending_user_codes": self.devices.pending_user_codes(),
+            "device_codes_issued": self.devices.issued,
             "faults_fired": s.faults_fired,
             "longest_expired_s": round(max(s.longest_expired_s, self.provider.open_expiry_gap(s.last_fault_at)), 3),
             "faults_pending": self.faults.pending(),

@@ -34,7 +34,10 @@ extension OAuthTop {
 func runDashboard(
     _ runtime: Runtime, title: String, noColor: Bool, browser: BrowserSignIn.Browser
 ) async throws -> Int32 {
-    let engine = runtime.engine(signIn: runtime.browserSignIn(browser: browser, say: { _ in }), probes: true)
+    var signIn = runtime.browserSignIn(browser: browser, say: { _ in })
+    // The detail pane shows the sign-in URL but not yet a device flow's user code: browser sign-in only, for now.
+    signIn.deviceFlow = .never
+    let engine = runtime.engine(signIn: signIn, probes: true)
     try await engine.start()
     let runner = Task { try await engine.run() }
     let tail = LogTail(path: runtime.paths.log)

@@ -11,15 +11,19 @@ extension OAuthTop {
             abstract: "Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).",
             discussion: """
                 Opens $BROWSER, else xdg-open, else prints the URL; waits up to 5 minutes for the browser to come \
-                back to http://127.0.0.1:PORT/callback (oauth.redirect_port, else a free port). Exit codes: 0 signed \
-                in; 1 the provider could not be reached (try again); 2 the configuration or the provider cannot \
-                work as it is; 3 the sign-in was denied, timed out or was refused by the provider (sign-in still \
-                required).
+                back to http://127.0.0.1:PORT/callback/... (oauth.redirect_port, else a free port). On a machine \
+                without a browser (no $BROWSER, no display, or over SSH) a provider that offers device \
+                authorization (RFC 8628) is used instead: oauthtop prints a URI and a code to enter on any device, \
+                and waits until the code expires. Exit codes: 0 signed in; 1 the provider could not be reached (try \
+                again); 2 the configuration or the provider cannot work as it is; 3 the sign-in was denied, timed \
+                out or was refused by the provider (sign-in still required).
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The server's name in the config.") var name: String
         @Flag(help: "Print the URL instead of opening a browser.") var noBrowser = false
+        @Flag(help: "Sign in with a code on another device (RFC 8628 device authorization), even with a browser here.")
+        var device = false
 
         func run() async throws {
             let runtime = try Runtime.open(global)
@@ -28,7 +32,8 @@ extension OAuthTop {
                 print("\(server.name): \(line)")
                 fflush(nil)
             }
-            let service = runtime.browserSignIn(browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: say)
+            var service = runtime.browserSignIn(browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: say)
+            if device { service.deviceFlow = .always }
             let engine = runtime.engine([server.definition], signIn: service, probes: true)
             try await engine.start()
             let outcome: LoginOutcome
@@ -56,6 +61,11 @@ extension OAuthTop {
                 say("the MCP server accepted the token")
             case .unauthorized(let error)?:
                 printError("warning: the MCP server refused the new token (\(error))")
+            case .insufficientScope(let scope, _)?:
+                printError(
+                    "warning: the MCP server wants more access than the provider granted"
+                        + (scope.map { " (scope \($0))" } ?? "")
+                        + "; the provider may not offer it to this client, or the sign-in did not grant it")
             case .unreachable(_, let detail)?:
                 printError("warning: could not check the token against the MCP server: \(detail)")
             case nil:
