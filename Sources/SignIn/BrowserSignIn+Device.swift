@@ -79,7 +79,7 @@ extension BrowserSignIn {
                 }
                 step = polling.answered(result, now: clock.now)
                 if case .signedIn = step, case .success(let tokens) = result {
-                    say("signed in at the provider; storing the session")
+                    say("\(target.server): signed in at the provider; storing the session")
                     return session(from: tokens, issuedAt: sentAt, target: target, client: client)
                 }
             }

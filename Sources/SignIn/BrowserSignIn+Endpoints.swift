@@ -109,10 +109,11 @@ extension BrowserSignIn {
         }
     }
 
-    /// A client oauthtop registers gets a redirect path per authorization server; a configured one keeps the
-    /// fixed path it was registered with (`RedirectPath`).
+    /// A client oauthtop registers gets a redirect path per authorization server; a configured one, or a client ID
+    /// metadata document, keeps the fixed path it lists (`RedirectPath`).
     func redirectPath(_ target: SignInTarget) -> String {
-        target.settings.clientID == nil ? RedirectPath.perIssuer(target.issuer) : RedirectPath.fixed
+        target.settings.clientID == nil && metadataDocument(target) == nil
+            ? RedirectPath.perIssuer(target.issuer) : RedirectPath.fixed
     }
 
     /// `scope`'s words, then those of `more` it lacks; `nil` when there are none (the parameter is left out).

@@ -38,6 +38,13 @@ extension BrowserSignIn {
                 "the provider no longer knows oauthtop's registered client (\(error)); "
                     + "run the sign-in again to register anew")
         }
+        if error.code == "unauthorized_client", client.fresh, client.authMethod == .none {
+            return .provider(
+                "the provider refused the code for the public client oauthtop had just registered (\(error)); it "
+                    + "seems to have registered a confidential client instead. Add the fields it needs for a public "
+                    + "client under oauth.registration_metadata, or register a client yourself and set "
+                    + "oauth.client_id (and oauth.client_secret)")
+        }
         return SignInError.from(error, step: "code exchange")
     }
 

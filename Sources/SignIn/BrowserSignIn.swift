@@ -80,7 +80,9 @@ public struct BrowserSignIn: SignInService {
         }
         let say = self.say
         let inbox = CallbackInbox(expectedState: target.state) {
-            say("ignored a redirect to the callback whose state does not match this sign-in (still waiting)")
+            say(
+                "\(server.name): ignored a redirect to the callback whose state does not match this sign-in (still waiting)"
+            )
         }
         let callback = try await chooseRedirect(target, preferring: stored, inbox: inbox)
         // The callback server stops only after the browser's page is out: a process that exits right after a

@@ -22,12 +22,17 @@ public struct SignInSettings: Sendable, Equatable {
     public var redirectPort: Int?
     /// Added to the authorization URL; names the flow sets itself are ignored.
     public var extraParams: [String: String]
+    /// `oauth.registration_metadata`: a JSON object merged into the dynamic registration request.
+    public var registrationMetadata: Data?
+    /// `oauth.client_metadata_url`: a client ID metadata document; its URL is the `client_id` where the
+    /// authorization server accepts such documents.
+    public var clientMetadataURL: URL?
 
     public init(
         url: String, clientID: String? = nil, clientSecret: String? = nil, tokenEndpointAuthMethod: String? = nil,
         scopes: [String] = [], authorizationEndpoint: URL? = nil, tokenEndpoint: URL? = nil,
         registrationEndpoint: URL? = nil, resource: String? = nil, redirectPort: Int? = nil,
-        extraParams: [String: String] = [:]
+        extraParams: [String: String] = [:], registrationMetadata: Data? = nil, clientMetadataURL: URL? = nil
     ) {
         self.url = url
         self.clientID = clientID
@@ -40,6 +45,8 @@ public struct SignInSettings: Sendable, Equatable {
         self.resource = resource
         self.redirectPort = redirectPort
         self.extraParams = extraParams
+        self.registrationMetadata = registrationMetadata
+        self.clientMetadataURL = clientMetadataURL
     }
 }
 

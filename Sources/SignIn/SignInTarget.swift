@@ -26,4 +26,6 @@ struct SignInClient {
     var authMethod: ClientAuthMethod
     /// Registered by oauthtop (stored, forgotten when the provider no longer knows it), not from the config.
     var dynamic: Bool
+    /// Registered by this very sign-in.
+    var fresh = false
 }

@@ -142,6 +142,14 @@ class Home:
     def env(self):
         return dict(os.environ, OAUTHTOP_CONFIG=self.config, OAUTHTOP_STATE_DIR=self.state)
 
+    def write_config_key(self, key, value):
+        """Sets a top-level key of the config file."""
+        with open(self.config) as handle:
+            document = json.load(handle)
+        document[key] = value
+        with open(self.config, "w") as handle:
+            json.dump(document, handle)
+
     def run(self, *args, stdin=None, timeout=60, secret_output=False):
         result = subprocess.run(
             [BIN, *args], input=stdin, capture_output=True, text=True, env=self.env(), timeout=timeout)

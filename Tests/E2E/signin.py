@@ -287,6 +287,152 @@ def scenario_mix_up():
             peer.stop()
 
 
+def host_client_metadata(document_for):
+    """Serves a client ID metadata document on 127.0.0.1 (as a user or an organisation would host
+    Resources/client-metadata.json); `document_for(url)` builds it. Returns (url, server)."""
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(document_for(url)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/oauthtop/client-metadata.json"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return url, httpd
+
+
+def shipped_document(url):
+    with open(os.path.join(headless.ROOT, "Resources/client-metadata.json")) as handle:
+        document = json.load(handle)
+    document["client_id"] = url
+    return document
+
+
+def scenario_client_metadata_document():
+    """A provider that accepts client ID metadata documents: the document's URL is the client_id, nothing is
+    registered, the provider fetched the shipped document, and refreshes work with it. Without support (or without
+    a document configured) dynamic registration is used, as before."""
+    url, httpd = host_client_metadata(shipped_document)
+    peer = Peer(ACCESS_TTL=3600, CIMD="1")
+    home = SignInHome({"jira": dict(server(peer), oauth={"client_metadata_url": url})})
+    try:
+        result, seen = home.login("jira")
+        redirect = seen.get("redirect_uri") or ""
+        stats = peer.stats()
+        check("metadata document: exit 0, the client_id is the document's URL, nothing was registered",
+              result.returncode == 0 and stats["client_ids"] == [url] and stats["cimd_fetches"] >= 1
+              and re.fullmatch(r"http://127\.0\.0\.1:[0-9]+/callback", redirect),
+              output(result) + json.dumps(stats["client_ids"]) + redirect)
+        _, clients, _ = collect_session_secrets(home, "jira")
+        check("metadata document: no client registration stored", clients == [], str(clients))
+        result = home.run("refresh", "jira")
+        check("metadata document: a refresh with the document's client_id works", result.returncode == 0,
+              output(result))
+        collect_session_secrets(home, "jira")
+    finally:
+        home.close()
+        peer.stop()
+    # Top level, for every server; a provider without support: dynamic registration.
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)})
+    home.write_config_key("client_metadata_url", url)
+    try:
+        result, _ = home.login("jira")
+        stats = peer.stats()
+        check("metadata document: a provider that does not accept them gets a dynamic registration",
+              result.returncode == 0 and stats["cimd_fetches"] == 0 and len(stats["client_ids"]) == 1
+              and stats["client_ids"][0] != url, output(result) + json.dumps(stats["client_ids"]))
+        collect_session_secrets(home, "jira")
+    finally:
+        home.close()
+        peer.stop()
+        httpd.shutdown()
+
+
+def scenario_login_all():
+    """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
+    healthy one and a disabled one alone."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer), "wiki": server(peer), "ok": server(peer),
+                       "off": dict(server(peer), enabled=False)})
+    try:
+        assert home.import_session("ok", peer.issue()).returncode == 0
+        result, _ = home.login("--all")
+        rows = home.list()
+        check("login --all: exit 0, names the two servers that needed it, signs in to each",
+              result.returncode == 0 and "signing in to 2 servers: jira, wiki" in result.stderr
+              and "jira: signed in" in result.stdout and "wiki: signed in" in result.stdout
+              and peer.stats()["authorizations"] == 2, output(result))
+        check("login --all: every enabled server is healthy after it; the disabled one was left alone",
+              all(rows[n]["level"] == "healthy" for n in ("jira", "wiki", "ok")) and rows["off"]["summary"] == "Disabled",
+              json.dumps(rows))
+        result, _ = home.login("--all", "nothing")
+        check("login --all: with nothing to do it says so and exits 0",
+              result.returncode == 0 and "no server needs a sign-in" in result.stderr, output(result))
+        result = home.run("login", "jira", "--all")
+        check("login: NAME and --all together is a usage error (exit 64 from the argument parser or 2)",
+              result.returncode != 0 and "not both" in result.stderr, output(result))
+        for name in ("jira", "wiki"):
+            collect_session_secrets(home, name)
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_confidential_registration():
+    """A provider that registered a confidential client although a public one was asked for refuses the code with
+    unauthorized_client: the error says so and names oauth.registration_metadata and oauth.client_id; the
+    registration request carried the config's registration_metadata."""
+    peer = Peer(ACCESS_TTL=3600)
+    peer.fault(path="/token", grant_type="authorization_code", status=400, body="json", error="unauthorized_client",
+               error_description="client authentication required")
+    home = SignInHome({"jira": dict(server(peer), oauth={"registration_metadata": {"application_type": "native"}})})
+    try:
+        result, _ = home.login("jira")
+        check("confidential: exit 3, says the provider seems to have registered a confidential client, names both keys",
+              result.returncode == 3 and "seems to have registered a confidential client" in result.stderr
+              and "oauth.registration_metadata" in result.stderr and "oauth.client_id" in result.stderr,
+              output(result))
+        check("confidential: no session stored", home.list().get("jira", {}).get("action") == "login",
+              json.dumps(home.list()))
+    finally:
+        home.close()
+        peer.stop()
+
+
+def scenario_terminal_text():
+    """Escape sequences in a config value and in a provider's error never reach the terminal."""
+    peer = Peer(ACCESS_TTL=3600)
+    peer.fault(path="/register", method="POST", status=400, body="json", error="invalid_client_metadata",
+               error_description="no \x1b[2Jway\x1b]0;pwned\x07")
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = home.login("jira", "nothing", timeout=30)
+        check("terminal text: the provider's error is shown without its escape sequences",
+              result.returncode == 2 and "invalid_client_metadata" in result.stderr and "\x1b" not in output(result)
+              and "\x07" not in output(result), repr(output(result)))
+    finally:
+        home.close()
+        peer.stop()
+    home = SignInHome({"evil": {"url": "mcp.example.com/\x1b]0;pwned\x07\x1b[31mred"}})
+    try:
+        result = home.run("list")
+        check("terminal text: a config error quoting the file's text exits 2 without its escape sequences",
+              result.returncode == 2 and "key 'url'" in result.stderr and "\x1b" not in output(result)
+              and "\x07" not in output(result), repr(output(result)))
+    finally:
+        home.close()
+
+
 def scenario_cleartext_authorization_server():
     """An MCP server on loopback whose metadata names a plain-http token endpoint elsewhere: login refuses it with
     exit 2 naming the URL, and nothing is sent there."""
@@ -554,6 +700,10 @@ SCENARIOS = [
     ("probe", scenario_probe),
     ("mix_up", scenario_mix_up),
     ("cleartext", scenario_cleartext_authorization_server),
+    ("terminal_text", scenario_terminal_text),
+    ("confidential", scenario_confidential_registration),
+    ("login_all", scenario_login_all),
+    ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),
     ("device_by_default", scenario_device_by_default),

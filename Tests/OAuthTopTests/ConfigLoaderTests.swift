@@ -89,7 +89,7 @@ import Testing
         ),
         (
             "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"clientId\": \"c\"}}}}",
-            "\(file): server 'jira': key 'oauth.clientId': unknown key; known keys are authorization_endpoint, client_id, client_secret, extra_params, redirect_port, registration_endpoint, resource, scopes, token_endpoint, token_endpoint_auth_method"
+            "\(file): server 'jira': key 'oauth.clientId': unknown key; known keys are authorization_endpoint, client_id, client_metadata_url, client_secret, extra_params, redirect_port, registration_endpoint, registration_metadata, resource, scopes, token_endpoint, token_endpoint_auth_method"
         ),
         (
             "{\"mcpServers\": {}, \"refresh\": {\"threshold\": 1.5}}",
@@ -114,6 +114,14 @@ import Testing
         (
             "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"token_endpoint\": \"http://10.0.0.5/token\"}}}}",
             "\(file): server 'jira': key 'oauth.token_endpoint': must be an https URL (got \"http://10.0.0.5/token\"); oauthtop sends tokens only over https, and plain http only to a loopback host (localhost, 127.0.0.1, ::1)"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"registration_metadata\": [1]}}}}",
+            "\(file): server 'jira': key 'oauth.registration_metadata': must be an object (fields merged into the dynamic client registration request)"
+        ),
+        (
+            "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"registration_metadata\": {\"redirect_uris\": []}}}}}",
+            "\(file): server 'jira': key 'oauth.registration_metadata': must not set redirect_uris (oauthtop registers the redirect URI it listens on)"
         ),
         ("", "\(file): not valid JSON (the file is empty)"),
     ]

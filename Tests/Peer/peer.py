@@ -58,6 +58,9 @@ Knobs (environment):
                          grant_type=urn:ietf:params:oauth:grant-type:device_code: authorization_pending until
                          POST /_device {"user_code", "action": "approve"|"deny"}, then tokens or access_denied;
                          expired_token after the TTL; DEVICE_SLOW_DOWN=N answers the first N polls slow_down
+  CIMD=0                 1: client ID metadata documents (MCP 2025-11-25): the metadata says
+                         client_id_metadata_document_supported; a client_id that is an https URL (or http on
+                         loopback) is fetched, must name itself as client_id, and its redirect_uris are used
   MCP_EXTRA_SCOPE=       a scope /mcp wants besides "mcp" (step-up): a valid token without it gets 403 with
                          WWW-Authenticate: Bearer error="insufficient_scope", scope="mcp <it>"
 
@@ -207,6 +210,7 @@ class PeerConfig:
     iss_supported: bool  # metadata advertises authorization_response_iss_parameter_supported
     mcp_extra_scope: str  # /mcp answers 403 insufficient_scope to valid tokens without this scope ("" = off)
     device: bool  # RFC 8628 device authorization endpoint and grant
+    cimd: bool  # client ID metadata documents
     device_ttl: float
     device_interval: float
     device_slow_down: int  # the first N polls answer slow_down
@@ -237,6 +241,7 @@ class PeerConfig:
             iss_supported=_env_bool("ISS_SUPPORTED", False),
             mcp_extra_scope=os.environ.get("MCP_EXTRA_SCOPE", "").strip(),
             device=_env_bool("DEVICE", False),
+            cimd=_env_bool("CIMD", False),
             device_ttl=_env_float("DEVICE_TTL", 600.0, minimum=0.001),
             device_interval=_env_float("DEVICE_INTERVAL", 5.0, minimum=0.001),
             device_slow_down=int(_env_float("DEVICE_SLOW_DOWN", 0.0)),
@@ -271,6 +276,7 @@ class Stats:
     # fault fired (the peer was not answering normally). The soak's `longest_expired_s`.
     longest_expired_s: float = 0.0
     responses_lost: int = 0  # delayed answers the client was no longer there to receive
+    cimd_fetches: int = 0  # client ID metadata documents fetched
     last_token_request: dict[str, Any] | None = None
 
     def count_token(self, grant: str, outcome: str) -> None:
@@ -370,7 +376,35 @@ class PeerProvider:
     # ---- clients
 
     async def get_client(self, client_id: str) -> OAuthClientInformationFull | None:
+        if client_id not in self.clients and self.config.cimd and client_id.startswith(("https://", "http://")):
+            document = await self._fetch_client_metadata(client_id)
+            if document is not None:
+                self.clients[client_id] = document
         return self.clients.get(client_id)
+
+    async def _fetch_client_metadata(self, url: str) -> PeerClient | None:
+        """A client ID metadata document: https, or http on loopback; its client_id must be its own URL."""
+        import urllib.parse
+        import urllib.request
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if url.startswith("http://") and host not in ("127.0.0.1", "::1", "localhost"):
+            return None
+        self.stats.cimd_fetches += 1
+        try:
+            raw = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+            doc = json.loads(raw)
+        except Exception as e:  # noqa: BLE001 - any failure means "no such client"
+            log.warning("client metadata document %s: %s", url, e)
+            return None
+        if not isinstance(doc, dict) or doc.get("client_id") != url:
+            log.warning("client metadata document %s does not name itself as client_id", url)
+            return None
+        return PeerClient(
+            client_id=url, client_name=doc.get("client_name"),
+            redirect_uris=[AnyUrl(u) for u in doc.get("redirect_uris", [])],
+            grant_types=doc.get("grant_types", ["authorization_code", "refresh_token"]),
+            response_types=doc.get("response_types", ["code"]),
+            scope=doc.get("scope") or " ".join(VALID_SCOPES), token_endpoint_auth_method="none")
 
     async def register_client(self, client_info: OAuthClientInformationFull) -> None:
         self.clients[client_info.client_id] = PeerClient.model_validate(client_info.model_dump())
@@ -999,6 +1033,8 @@ class PeerASGI:
             additions["authorization_response_iss_parameter_supported"] = True
         if self.config.device:
             additions["device_authorization_endpoint"] = self.base_url + DEVICE_PATH
+        if self.config.cimd:
+            additions["client_id_metadata_document_supported"] = True
         if fault is None and additions and path == "/.well-known/oauth-authorization-server":
             # The SDK's metadata model has neither field: add them as a (silent) rewrite of the real answer.
             fault = Fault.parse({"path": path, "rewrite": additions})
@@ -1187,6 +1223,7 @@ class PeerASGI:
             "issued_sessions": s.issued_sessions,
             "mcp_requests": s.mcp_requests,
             "device_polls": self.devices.polls,
+            "cimd_fetches": s.cimd_fetches,
             "device_pending_user_codes": self.devices.pending_user_codes(),
             "device_codes_issued": self.devices.issued,
             "faults_fired": s.faults_fired,

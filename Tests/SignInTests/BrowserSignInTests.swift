@@ -148,7 +148,7 @@ import TokenStore
             #expect(pages.first?.text.contains("<title>oauthtop: Not this sign-in</title>") == true)
             #expect(
                 h.said.all == [
-                    "ignored a redirect to the callback whose state does not match this sign-in (still waiting)"
+                    "demo: ignored a redirect to the callback whose state does not match this sign-in (still waiting)"
                 ])
         }
     }

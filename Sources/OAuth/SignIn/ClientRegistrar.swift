@@ -43,8 +43,10 @@ public final class ClientRegistrar: Sendable {
         wire = WireSession(timeout: timeout, userAgent: userAgent)
     }
 
-    /// The JSON body of the registration request.
-    public static func requestBody(redirectURI: String, scope: String?) -> Data {
+    /// The JSON body of the registration request. `extra` (a JSON object, `oauth.registration_metadata`) is merged
+    /// in for providers that need more fields to register a public client; it may replace any field but
+    /// `redirect_uris`, which must be the one this sign-in listens on.
+    public static func requestBody(redirectURI: String, scope: String?, extra: Data? = nil) -> Data {
         var metadata: [String: Any] = [
             "client_name": clientName,
             "redirect_uris": [redirectURI],
@@ -53,15 +55,18 @@ public final class ClientRegistrar: Sendable {
             "token_endpoint_auth_method": ClientAuthMethod.none.rawValue,
         ]
         if let scope, !scope.isEmpty { metadata["scope"] = scope }
+        if let extra, let fields = (try? JSONSerialization.jsonObject(with: extra)) as? [String: Any] {
+            for (key, value) in fields where key != "redirect_uris" { metadata[key] = value }
+        }
         return (try? JSONSerialization.data(withJSONObject: metadata, options: [.sortedKeys])) ?? Data()
     }
 
     public func register(
-        at endpoint: URL, redirectURI: String, scope: String?
+        at endpoint: URL, redirectURI: String, scope: String?, extra: Data? = nil
     ) async throws(SignInError) -> RegisteredClient {
         var request = wire.request(endpoint, method: "POST", accept: "application/json")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Self.requestBody(redirectURI: redirectURI, scope: scope)
+        request.httpBody = Self.requestBody(redirectURI: redirectURI, scope: scope, extra: extra)
         let answer: HTTPAnswer
         do {
             answer = try await wire.send(request)

@@ -9,6 +9,8 @@ extension OAuthTop {
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).",
+            usage:
+                "oauthtop login NAME [--no-browser] [--device]\n       oauthtop login --all [--no-browser] [--device]",
             discussion: """
                 Opens $BROWSER, else xdg-open, else prints the URL; waits up to 5 minutes for the browser to come \
                 back to http://127.0.0.1:PORT/callback/... (oauth.redirect_port, else a free port). On a machine \
@@ -20,31 +22,71 @@ extension OAuthTop {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The server's name in the config.") var name: String
+        @Argument(help: "The server's name in the config.") var name: String?
+        @Flag(help: "Sign in, one after another, to every enabled server whose health suggests login.") var all = false
         @Flag(help: "Print the URL instead of opening a browser.") var noBrowser = false
         @Flag(help: "Sign in with a code on another device (RFC 8628 device authorization), even with a browser here.")
         var device = false
 
+        func validate() throws {
+            if all == (name != nil) { throw ValidationError("give a server NAME or --all, not both") }
+        }
+
         func run() async throws {
             let runtime = try Runtime.open(global)
+            guard let name else { return try await signInToAll(runtime) }
             let server = try runtime.server(name)
+            let engine = runtime.engine([server.definition], signIn: signInService(runtime), probes: true)
+            try await engine.start()
+            if let failure = try await signIn(name, engine) { throw failure.code }
+        }
+
+        /// `--all`: every enabled server whose action is `login`, in the config's order; exit 0 when each signed
+        /// in, else the code of the worst failure (sign-in still required over configuration over retryable).
+        private func signInToAll(_ runtime: Runtime) async throws {
+            let engine = runtime.engine(signIn: signInService(runtime), probes: true)
+            try await engine.start()
+            let due = await engine.snapshot().filter { $0.facts.enabled && $0.health.action == .login }.map(\.name)
+            guard !due.isEmpty else {
+                printError("no server needs a sign-in")
+                return
+            }
+            printError("signing in to \(due.count) server\(due.count == 1 ? "" : "s"): \(due.joined(separator: ", "))")
+            var worst: Exit?
+            for name in due {
+                guard let failure = try await signIn(name, engine) else { continue }
+                if worst.map({ Self.severity(failure.exit) > Self.severity($0) }) ?? true { worst = failure.exit }
+            }
+            if let worst { throw ExitCode(worst.rawValue) }
+        }
+
+        private func signInService(_ runtime: Runtime) -> BrowserSignIn {
             let say: @Sendable (String) -> Void = { line in
-                print("\(server.name): \(line)")
+                print(TerminalText.safe(line))
                 fflush(nil)
             }
-            var service = runtime.browserSignIn(browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: say)
+            var service = runtime.browserSignIn(
+                browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: { say("\($0)") })
             if device { service.deviceFlow = .always }
-            let engine = runtime.engine([server.definition], signIn: service, probes: true)
-            try await engine.start()
+            return service
+        }
+
+        /// One sign-in and the probe after it; `nil` when signed in, else what failed (already printed).
+        private func signIn(_ name: String, _ engine: RefreshEngine) async throws -> (exit: Exit, code: ExitCode)? {
+            let say: (String) -> Void = { line in
+                print(TerminalText.safe("\(name): \(line)"))
+                fflush(nil)
+            }
             let outcome: LoginOutcome
             do {
                 outcome = try await engine.login(name)
             } catch {
-                throw engineFailure(error)
+                return (Self.exit(for: error), engineFailure(error))
             }
             switch outcome {
             case .failed(let error):
-                throw fail(Self.exit(for: error.kind), "sign-in to '\(name)' failed: \(error.message)")
+                let exit = Self.exit(for: error.kind)
+                return (exit, fail(exit, "sign-in to '\(name)' failed: \(error.message)"))
             case .signedIn(let expiresAt):
                 var line = "signed in"
                 if let expiresAt {
@@ -60,16 +102,34 @@ extension OAuthTop {
             case .connected?:
                 say("the MCP server accepted the token")
             case .unauthorized(let error)?:
-                printError("warning: the MCP server refused the new token (\(error))")
+                printError("warning: \(name): the MCP server refused the new token (\(error))")
             case .insufficientScope(let scope, _)?:
                 printError(
-                    "warning: the MCP server wants more access than the provider granted"
+                    "warning: \(name): the MCP server wants more access than the provider granted"
                         + (scope.map { " (scope \($0))" } ?? "")
                         + "; the provider may not offer it to this client, or the sign-in did not grant it")
             case .unreachable(_, let detail)?:
-                printError("warning: could not check the token against the MCP server: \(detail)")
+                printError("warning: \(name): could not check the token against the MCP server: \(detail)")
             case nil:
                 break
+            }
+            return nil
+        }
+
+        private static func severity(_ exit: Exit) -> Int {
+            switch exit {
+            case .ok: 0
+            case .retryable: 1
+            case .usage: 2
+            case .signIn: 3
+            }
+        }
+
+        private static func exit(for error: EngineError) -> Exit {
+            switch error {
+            case .unknownServer, .disabled, .misconfigured: .usage
+            case .signInRequired, .loggedOut: .signIn
+            case .signInRunning: .retryable
             }
         }
 

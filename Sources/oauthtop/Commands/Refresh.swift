@@ -29,7 +29,7 @@ extension OAuthTop {
             var worst = Exit.ok
             for name in targets {
                 let (code, line) = await refresh(name, engine: engine, skipWithoutRefreshToken: all)
-                print("\(name): \(line)")
+                print(TerminalText.safe("\(name): \(line)"))
                 if code.rawValue > worst.rawValue { worst = code }
             }
             // Nothing is left on the wire when the process ends: an abandoned refresh may have rotated the token.
@@ -67,7 +67,7 @@ extension OAuthTop {
                 case .deferred(let until, let reason):
                     let wait = until.timeIntervalSinceNow
                     guard wait <= TokenIssuer.maxWait else { return (.retryable, "deferred: \(reason)") }
-                    print("\(name): \(reason); waiting")
+                    print(TerminalText.safe("\(name): \(reason); waiting"))
                     if wait > 0 { try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 50)) }
                 case .retrying(let error, let next):
                     return (.retryable, "refresh failed: \(error); oauthtop serve retries at \(TimeText.rfc3339(next))")

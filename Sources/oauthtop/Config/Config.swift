@@ -43,6 +43,10 @@ struct OAuthSettings: Equatable {
     var resource: String?
     var redirectPort: Int?
     var extraParams: [String: String] = [:]
+    /// `registration_metadata`: a JSON object merged into the dynamic registration request.
+    var registrationMetadata: Data?
+    /// `client_metadata_url` (or the top-level one): a client ID metadata document whose URL is the `client_id`.
+    var clientMetadataURL: URL?
     /// `none`, `client_secret_post` or `client_secret_basic`; by default `client_secret_post` with a secret.
     var tokenEndpointAuthMethod: String?
 

@@ -25,7 +25,13 @@ struct ConfigLoader {
         let top = try topLevelObject(data)
         let policy = try top["refresh"].map { value throws(ConfigError) in try parseRefresh(value) } ?? RefreshPolicy()
         let metricsListen = try parseMetrics(top["metrics"])
-        let (servers, skipped) = try parseServers(try serverEntries(top["mcpServers"]))
+        var (servers, skipped) = try parseServers(try serverEntries(top["mcpServers"]))
+        if top["client_metadata_url"] != nil {
+            let shared = try secureURL(top["client_metadata_url"], server: nil, key: "client_metadata_url")
+            for index in servers.indices where servers[index].oauth.clientMetadataURL == nil {
+                servers[index].oauth.clientMetadataURL = shared
+            }
+        }
         return Config(path: path, servers: servers, skipped: skipped, refresh: policy, metricsListen: metricsListen)
     }
 
@@ -126,6 +132,7 @@ struct ConfigLoader {
         let known = [
             "client_id", "client_secret", "scopes", "authorization_endpoint", "token_endpoint",
             "registration_endpoint", "resource", "redirect_port", "extra_params", "token_endpoint_auth_method",
+            "registration_metadata", "client_metadata_url",
         ]
         try rejectUnknown(object, known: Set(known), prefix: "oauth.", server: server)
         var settings = OAuthSettings()
@@ -164,6 +171,25 @@ struct ConfigLoader {
                 throw fail("must be an object of strings", server: server, key: "oauth.extra_params")
             }
             settings.extraParams = dictionary
+        }
+        if object["client_metadata_url"] != nil {
+            settings.clientMetadataURL = try secureURL(
+                object["client_metadata_url"], server: server, key: "oauth.client_metadata_url")
+        }
+        if let metadata = object["registration_metadata"] {
+            guard let fields = metadata as? [String: Any], JSONSerialization.isValidJSONObject(fields),
+                let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+            else {
+                throw fail(
+                    "must be an object (fields merged into the dynamic client registration request)", server: server,
+                    key: "oauth.registration_metadata")
+            }
+            if fields["redirect_uris"] != nil {
+                throw fail(
+                    "must not set redirect_uris (oauthtop registers the redirect URI it listens on)", server: server,
+                    key: "oauth.registration_metadata")
+            }
+            settings.registrationMetadata = data
         }
         if let method = try string(
             object["token_endpoint_auth_method"], server: server, key: "oauth.token_endpoint_auth_method")
@@ -216,7 +242,7 @@ struct ConfigLoader {
 
     // MARK: Values
 
-    private func httpURL(_ value: Any?, server: String, key: String) throws(ConfigError) -> URL {
+    private func httpURL(_ value: Any?, server: String?, key: String) throws(ConfigError) -> URL {
         guard let text = value as? String else {
             throw fail("must be a string holding an http(s) URL", server: server, key: key)
         }
@@ -229,7 +255,7 @@ struct ConfigLoader {
     }
 
     /// An http(s) URL that tokens may be sent to: https, or http on a loopback host (`SecureTransport`).
-    private func secureURL(_ value: Any?, server: String, key: String) throws(ConfigError) -> URL {
+    private func secureURL(_ value: Any?, server: String?, key: String) throws(ConfigError) -> URL {
         let url = try httpURL(value, server: server, key: key)
         guard SecureTransport.allows(url) else {
             throw fail(

@@ -9,6 +9,7 @@ extension ServerConfig {
             authorizationEndpoint: oauth.authorizationEndpoint, tokenEndpoint: oauth.tokenEndpoint,
             registrationEndpoint: oauth.registrationEndpoint, resource: oauth.resource,
             redirectPort: oauth.redirectPort,
-            extraParams: oauth.extraParams)
+            extraParams: oauth.extraParams, registrationMetadata: oauth.registrationMetadata,
+            clientMetadataURL: oauth.clientMetadataURL)
     }
 }

@@ -23,6 +23,6 @@ func fail(_ code: Exit, _ message: String) -> ExitCode {
 }
 
 func printError(_ message: String) {
-    var line = "oauthtop: " + message + "\n"
+    var line = "oauthtop: " + TerminalText.safe(message) + "\n"
     line.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
 }

@@ -25,6 +25,18 @@ import Testing
 
     static let secret = "cs-9fK2mQ7vX4bN1zR8tW3yL6pH0dJ5sGa"
 
+    @Test func registrationMetadataIsMergedButNeverItsRedirectURIs() throws {
+        let extra = Data(
+            #"{"application_type":"native","token_endpoint_auth_method":"none","redirect_uris":["https://evil.example"],"x":{"y":1}}"#
+                .utf8)
+        let body = ClientRegistrar.requestBody(redirectURI: Self.redirect, scope: "mcp", extra: extra)
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(object["application_type"] as? String == "native")
+        #expect(object["redirect_uris"] as? [String] == [Self.redirect])
+        #expect((object["x"] as? [String: Any])?["y"] as? Int == 1)
+        #expect(object["scope"] as? String == "mcp" && object["client_name"] as? String == "oauthtop")
+    }
+
     @Test func usesTheValuesInTheResponse() throws {
         let client = try ClientRegistrar.interpret(
             Self.answer(
