@@ -35,7 +35,11 @@ public struct HealthCalculator: Sendable {
             return HealthStatus(level: .unhealthy, summary: "Logged out", action: .login)
         }
         if !facts.hasSession {
-            return HealthStatus(level: .degraded, summary: "Sign-in required", action: .login)
+            return HealthStatus(
+                level: .degraded, summary: "Sign-in required",
+                detail: facts.sessionIssuedFor.map {
+                    "The stored session was issued for \($0); the config names another URL, so its token is not sent there"
+                }, action: .login)
         }
         return nil
     }

@@ -23,6 +23,8 @@ public struct HealthFacts: Sendable, Equatable, Codable {
     public var rejectedByServer: String?
     /// The last connection probe, if any ran.
     public var probe: ProbeOutcome?
+    /// A stored session was issued for this MCP URL, not the one the config names now: it is not used.
+    public var sessionIssuedFor: String?
 
     public init(
         enabled: Bool = true,
@@ -37,7 +39,8 @@ public struct HealthFacts: Sendable, Equatable, Codable {
         lastError: String? = nil,
         failedWithInvalidGrant: Bool = false,
         rejectedByServer: String? = nil,
-        probe: ProbeOutcome? = nil
+        probe: ProbeOutcome? = nil,
+        sessionIssuedFor: String? = nil
     ) {
         self.enabled = enabled
         self.configurationError = configurationError
@@ -52,6 +55,7 @@ public struct HealthFacts: Sendable, Equatable, Codable {
         self.failedWithInvalidGrant = failedWithInvalidGrant
         self.rejectedByServer = rejectedByServer
         self.probe = probe
+        self.sessionIssuedFor = sessionIssuedFor
     }
 }
 

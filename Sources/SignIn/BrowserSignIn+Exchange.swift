@@ -64,6 +64,7 @@ extension BrowserSignIn {
             refreshTokenExpiresAt: refreshLifetime.map { issuedAt.addingTimeInterval($0) },
             client: ClientRegistration(
                 tokenEndpoint: target.tokenEndpoint.absoluteString, clientID: client.clientID,
-                clientSecret: client.clientSecret, authMethod: client.authMethod.rawValue, resource: target.resource))
+                clientSecret: client.clientSecret, authMethod: client.authMethod.rawValue, resource: target.resource),
+            serverURL: target.settings.url)
     }
 }

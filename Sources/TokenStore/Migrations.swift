@@ -106,6 +106,10 @@ enum Migrations {
         migrator.registerMigration("v5: client registration scope") { db in
             try db.execute(sql: "ALTER TABLE client_registrations ADD COLUMN scope TEXT")
         }
+        // The MCP URL a session was issued for: its token is never sent to another.
+        migrator.registerMigration("v6: session server URL") { db in
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN server_url TEXT")
+        }
         return migrator
     }()
 

@@ -19,6 +19,7 @@ struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     var clientSecret: String?
     var authMethod: String?
     var resource: String?
+    var serverURL: String?
     /// When this process wrote the row (wall clock); for people reading the file, not for the engine.
     var updatedAt: Double
 
@@ -36,6 +37,7 @@ struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
         case clientSecret = "client_secret"
         case authMethod = "auth_method"
         case resource
+        case serverURL = "server_url"
         case updatedAt = "updated_at"
     }
 }
@@ -55,6 +57,7 @@ extension SessionRecord {
         clientSecret = session.client?.clientSecret
         authMethod = session.client?.authMethod
         resource = session.client?.resource
+        serverURL = session.serverURL
         self.updatedAt = updatedAt.timeIntervalSince1970
     }
 
@@ -69,7 +72,8 @@ extension SessionRecord {
             server: server, accessToken: accessToken, tokenType: tokenType, refreshToken: refreshToken, scope: scope,
             issuedAt: Date(timeIntervalSince1970: issuedAt),
             expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)),
-            refreshTokenExpiresAt: refreshTokenExpiresAt.map(Date.init(timeIntervalSince1970:)), client: client)
+            refreshTokenExpiresAt: refreshTokenExpiresAt.map(Date.init(timeIntervalSince1970:)), client: client,
+            serverURL: serverURL)
     }
 }
 
@@ -86,19 +90,19 @@ extension SessionRecord {
             sql: """
                 INSERT INTO sessions (server, access_token, token_type, refresh_token, scope, issued_at, expires_at,
                     refresh_token_expires_at, token_endpoint, client_id, client_secret, auth_method, resource,
-                    updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    server_url, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (server) DO UPDATE SET
                     access_token = excluded.access_token, token_type = excluded.token_type,
                     refresh_token = excluded.refresh_token, scope = excluded.scope, issued_at = excluded.issued_at,
                     expires_at = excluded.expires_at, refresh_token_expires_at = excluded.refresh_token_expires_at,
                     token_endpoint = excluded.token_endpoint, client_id = excluded.client_id,
                     client_secret = excluded.client_secret, auth_method = excluded.auth_method,
-                    resource = excluded.resource, updated_at = excluded.updated_at
+                    resource = excluded.resource, server_url = excluded.server_url, updated_at = excluded.updated_at
                 """)
         try statement.execute(arguments: [
             server, accessToken, tokenType, refreshToken, scope, issuedAt, expiresAt, refreshTokenExpiresAt,
-            tokenEndpoint, clientID, clientSecret, authMethod, resource, updatedAt,
+            tokenEndpoint, clientID, clientSecret, authMethod, resource, serverURL, updatedAt,
         ])
     }
 

@@ -14,11 +14,14 @@ public struct StoredSession: Sendable, Equatable, Codable {
     public var refreshTokenExpiresAt: Date?
     /// How to talk to the token endpoint; `nil` until sign-in or import supplies it.
     public var client: ClientRegistration?
+    /// The MCP server URL the session was issued for: its token is never sent anywhere else (a config that now
+    /// points the name at another URL needs a new sign-in). `nil` for sessions stored before this was kept.
+    public var serverURL: String?
 
     public init(
         server: String, accessToken: String, tokenType: String = "Bearer", refreshToken: String? = nil,
         scope: String? = nil, issuedAt: Date, expiresAt: Date? = nil, refreshTokenExpiresAt: Date? = nil,
-        client: ClientRegistration? = nil
+        client: ClientRegistration? = nil, serverURL: String? = nil
     ) {
         self.server = server
         self.accessToken = accessToken
@@ -29,6 +32,14 @@ public struct StoredSession: Sendable, Equatable, Codable {
         self.expiresAt = expiresAt
         self.refreshTokenExpiresAt = refreshTokenExpiresAt
         self.client = client
+        self.serverURL = serverURL
+    }
+
+    /// Whether the session may be used for the MCP server at `url`: it was issued for that URL (or it predates
+    /// the record of where it was issued, or no URL is configured).
+    public func belongs(to url: String?) -> Bool {
+        guard let serverURL, let url else { return true }
+        return serverURL == url
     }
 }
 

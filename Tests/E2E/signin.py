@@ -358,6 +358,44 @@ def scenario_client_metadata_document():
         httpd.shutdown()
 
 
+def scenario_session_belongs_to_its_server():
+    """A session is bound to the MCP URL it was issued for: when the config points the name at another server, its
+    token is never sent there (token, refresh, list, the probe of serve) and the server asks for a sign-in."""
+    old, new = Peer(ACCESS_TTL=3600), Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(old)})
+    try:
+        assert home.import_session("jira", old.issue()).returncode == 0
+        code, _ = home.token("jira")
+        check("bound session: token works for the URL it was issued for", code == 0)
+        with open(home.config) as handle:
+            document = json.load(handle)
+        document["mcpServers"]["jira"]["url"] = new.url + "/mcp"
+        with open(home.config, "w") as handle:
+            json.dump(document, handle)
+        result = home.run("token", "jira", secret_output=True)
+        check("bound session: token for the new URL exits 3, says where the session was issued, prints no token",
+              result.returncode == 3 and f"was issued for {old.url}/mcp" in result.stderr and result.stdout == "",
+              result.stderr)
+        result = home.run("refresh", "jira")
+        check("bound session: refresh exits 3", result.returncode == 3, output(result))
+        process = home.serve()
+        time.sleep(2)
+        process.terminate()
+        process.wait(10)
+        row = home.list().get("jira", {})
+        check("bound session: list says Sign-in required and why",
+              row.get("summary") == "Sign-in required" and row.get("action") == "login"
+              and (row.get("detail") or "").startswith(f"The stored session was issued for {old.url}/mcp"),
+              json.dumps(row))
+        stats = new.stats()
+        check("bound session: the new server got no request with the old token (no MCP request, no token request)",
+              stats["mcp_requests"] == {} and stats["token_requests_total"] == 0, json.dumps(stats["mcp_requests"]))
+    finally:
+        home.close()
+        old.stop()
+        new.stop()
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -703,6 +741,7 @@ SCENARIOS = [
     ("terminal_text", scenario_terminal_text),
     ("confidential", scenario_confidential_registration),
     ("login_all", scenario_login_all),
+    ("bound_session", scenario_session_belongs_to_its_server),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),

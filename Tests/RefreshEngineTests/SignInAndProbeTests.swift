@@ -91,6 +91,27 @@ import TokenStore
         #expect(await h.eventually { (try? await h.status("jira").health.summary) == "Connected" })
     }
 
+    @Test func aSessionIssuedForAnotherURLIsNeitherRefreshedNorProbedAndNeedsASignIn() async throws {
+        let clock = ManualClock()
+        var session = H.session("jira", clock: clock, age: 3500)
+        session.serverURL = "https://old.example.com/mcp"
+        let prober = ScriptedProber()
+        let h = H(sessions: [session], clock: clock, prober: prober)
+        try await h.engine.start()
+        await h.tick()
+        let status = try await h.status("jira")
+        #expect(
+            status.health
+                == HealthStatus(
+                    level: .degraded, summary: "Sign-in required",
+                    detail: "The stored session was issued for https://old.example.com/mcp; the config names another "
+                        + "URL, so its token is not sent there", action: .login))
+        #expect(h.refresher.requestCount == 0)
+        #expect(prober.probeCount == 0)
+        // The session stays in the store: pointing the config back at the old URL brings it back.
+        #expect(await h.store.session(for: "jira")?.accessToken == "at-0")
+    }
+
     @Test func aFailedSignInLeavesTheServerAsItWas() async throws {
         let clock = ManualClock()
         let signIn = ScriptedSignIn { _ in .failure(SignInError(.denied, "the sign-in was denied at the provider")) }

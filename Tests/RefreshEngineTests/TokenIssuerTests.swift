@@ -105,6 +105,27 @@ final class WaitClock: EngineClock {
         #expect(rig.enginesMade == 0, "no engine, no lease for a fresh token")
     }
 
+    @Test func aSessionIssuedForAnotherURLIsNeverHandedOut() async throws {
+        let clock = ManualClock()
+        var session = IssuerRig.session(age: 2880, clock: clock)
+        session.serverURL = "https://old.example.com/mcp"
+        let rig = IssuerRig(sessions: [session], clock: clock)
+        await #expect(
+            throws: TokenIssueError.signInRequired(
+                "the session of 'jira' was issued for https://old.example.com/mcp, but the config now names "
+                    + "https://mcp.example.com/mcp; its token is not sent there. Sign in again: oauthtop login jira")
+        ) { try await rig.issuer.validSession(for: IssuerRig.server) }
+        #expect(rig.refresher.requestCount == 0 && rig.enginesMade == 0)
+        // Issued for the configured URL: handed out.
+        session.serverURL = IssuerRig.server.url
+        await rig.store.save(session)
+        #expect(rig.refresher.requestCount == 0)
+        rig.refresher.enqueue(.tokens(IssuerRig.renewed))
+        #expect(
+            try await rig.issuer.validSession(for: IssuerRig.server).session.accessToken
+                == IssuerRig.renewed.accessToken)
+    }
+
     @Test func aDueTokenIsRefreshedWithExactlyOneRequest() async throws {
         let clock = ManualClock()
         let rig = IssuerRig(sessions: [IssuerRig.session(age: 2880, clock: clock)], clock: clock)

@@ -74,7 +74,7 @@ import TokenStore
                         expiresAt: h.clock.now.addingTimeInterval(3600),
                         client: ClientRegistration(
                             tokenEndpoint: base + "/token", clientID: clientID, authMethod: "none",
-                            resource: base + "/mcp")))
+                            resource: base + "/mcp"), serverURL: base + "/mcp"))
             #expect(try await h.mcpStatus(accessToken: session.accessToken) == 200)
 
             let (pages, failures) = await browser.pages()

@@ -37,6 +37,12 @@ public struct TokenIssuer: Sendable {
                 "no session for '\(name)'; sign in with: oauthtop login \(name)  "
                     + "(or: oauthtop import \(name) < token.json)")
         }
+        guard session.belongs(to: server.url) else {
+            throw TokenIssueError.signInRequired(
+                "the session of '\(name)' was issued for \(session.serverURL ?? "another URL"), but the config now "
+                    + "names \(server.url ?? "another URL"); its token is not sent there. Sign in again: "
+                    + "oauthtop login \(name)")
+        }
         let now = clock.now
         guard needsRefresh(session, now: now) else { return IssuedSession(session: session) }
         guard session.refreshToken != nil else {

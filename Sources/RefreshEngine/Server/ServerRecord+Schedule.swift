@@ -68,7 +68,7 @@ extension ServerRecord {
     mutating func resume(
         _ stored: StoredSession?, saved: StoredRefreshState?, _ context: TransitionContext
     ) -> Effects {
-        session = stored
+        session = usable(stored)
         let savedNextAttempt = saved.flatMap { restore($0) }
         var effects = Effects.none.savedAndPublished
         if session != nil, state != .failed, !isInactive {
@@ -119,7 +119,7 @@ extension ServerRecord {
         _ definition: ServerDefinition, session: StoredSession?, saved: StoredRefreshState?
     ) -> ServerRecord {
         var record = ServerRecord(definition: definition)
-        record.session = session
+        record.session = record.usable(session)
         if let saved {
             if let retryAt = record.restore(saved) { _ = record.setDeadline(.refresh, retryAt) }
             if session != nil, record.state == .idle,

@@ -28,9 +28,22 @@ extension ServerRecord {
         }
     }
 
+    /// `stored` when it may be used for the configured URL; else `nil`, remembering where it was issued for
+    /// (the health says so: a new sign-in is needed, and the old token is never sent to the new URL).
+    mutating func usable(_ stored: StoredSession?) -> StoredSession? {
+        guard let stored, !stored.belongs(to: definition.url) else {
+            sessionIssuedFor = nil
+            return stored
+        }
+        sessionIssuedFor = stored.serverURL
+        return nil
+    }
+
     /// Tokens that came from elsewhere replace ours: the bookkeeping starts afresh, the next refresh is planned
     /// and the new token probed.
     mutating func adopt(_ session: StoredSession, from source: TokenSource, _ context: TransitionContext) -> Effects {
+        // Tokens another process stored for another URL of this name (an older config) are not ours to use.
+        guard usable(session) != nil else { return .none }
         self.session = session
         sessionUnsaved = false
         if state == .loggedOut || state == .failed || state == .retrying { state = .idle }

@@ -44,6 +44,8 @@ struct ServerRecord {
     var probedAt: Date?
     /// The MCP server refused a freshly issued token: its `WWW-Authenticate` error.
     var rejectedByServer: String?
+    /// The stored session was issued for this other MCP URL, so it is not used (`StoredSession.belongs(to:)`).
+    var sessionIssuedFor: String?
 
     // A running sign-in.
     /// The running sign-in, for `cancelLogin`.
@@ -108,7 +110,8 @@ extension ServerRecord {
             lastError: lastError,
             failedWithInvalidGrant: lastResult == .failedInvalidGrant || refreshTokenDead,
             rejectedByServer: rejectedByServer,
-            probe: probe
+            probe: probe,
+            sessionIssuedFor: session == nil ? sessionIssuedFor : nil
         )
     }
 

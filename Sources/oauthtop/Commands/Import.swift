@@ -118,7 +118,7 @@ enum TokenImport {
         return StoredSession(
             server: server.name, accessToken: accessToken, tokenType: try string("token_type") ?? "Bearer",
             refreshToken: try string("refresh_token"), scope: try string("scope"), issuedAt: now, expiresAt: expiresAt,
-            client: client)
+            client: client, serverURL: server.url)
     }
 
     private static func number(_ value: Any) -> Double? {
