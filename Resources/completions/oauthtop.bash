@@ -333,7 +333,7 @@ _oauthtop_import() {
 
 _oauthtop_login() {
     repeating_flags=()
-    non_repeating_flags=(--no-browser --version -h --help)
+    non_repeating_flags=(--all --no-browser --device --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --state-dir)
     __oauthtop_offer_flags_options 1

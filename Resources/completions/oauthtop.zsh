@@ -196,7 +196,9 @@ _oauthtop_login() {
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         ':name:'
+        '--all[Sign in, one after another, to every enabled server whose health suggests login.]'
         '--no-browser[Print the URL instead of opening a browser.]'
+        '--device[Sign in with a code on another device (RFC 8628 device authorization), even with a browser here.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -1,6 +1,7 @@
 import Foundation
 import Health
 import OAuth
+import RefreshEngine
 import TokenStore
 
 /// The device authorization grant (RFC 8628) for machines without a browser: the provider gives a code, the person
@@ -33,10 +34,11 @@ extension BrowserSignIn {
     }
 
     /// Codes from the provider, shown to the person; then the token endpoint polled until they approve, deny, or
-    /// the code expires. `onCode` gets the URI to open (with the code in it when the provider gives one).
+    /// the code expires. `onURL` gets the URI to open (with the code in it when the provider gives one), `onCode`
+    /// the code and its expiry (the dashboard's detail pane shows both).
     func deviceSignIn(
         _ target: SignInTarget, endpoint: URL, stored: [StoredClientRegistration],
-        onCode: @escaping @Sendable (URL) -> Void
+        onURL: @escaping @Sendable (URL) -> Void, onCode: @escaping @Sendable (DeviceCodePrompt) -> Void
     ) async throws -> StoredSession {
         let client = try await deviceClient(target, stored: stored)
         let device = DeviceAuthorizationClient(timeout: requestTimeout)
@@ -50,8 +52,13 @@ extension BrowserSignIn {
         }
         present(authorization, server: target.server)
         if let shown = URL(string: authorization.verificationURIComplete ?? authorization.verificationURI) {
-            onCode(shown)
+            onURL(shown)
         }
+        onCode(
+            DeviceCodePrompt(
+                userCode: authorization.userCode, verificationURI: authorization.verificationURI,
+                verificationURIComplete: authorization.verificationURIComplete,
+                expiresAt: clock.now.addingTimeInterval(authorization.expiresIn)))
         var polling = DevicePolling(authorization, server: target.server, startedAt: clock.now)
         var step = polling.start(now: clock.now)
         while true {

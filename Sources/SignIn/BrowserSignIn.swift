@@ -71,12 +71,14 @@ public struct BrowserSignIn: SignInService {
     }
 
     public func signIn(
-        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void,
+        onDeviceCode: @escaping @Sendable (DeviceCodePrompt) -> Void
     ) async throws -> StoredSession {
         let target = try await discoverEndpoints(server.name, keeping: scopes)
         let stored = try await storedRegistrations(for: target)
         if let endpoint = try deviceEndpoint(target) {
-            return try await deviceSignIn(target, endpoint: endpoint, stored: stored, onCode: onAuthorizationURL)
+            return try await deviceSignIn(
+                target, endpoint: endpoint, stored: stored, onURL: onAuthorizationURL, onCode: onDeviceCode)
         }
         let say = self.say
         let inbox = CallbackInbox(expectedState: target.state) {

@@ -27,6 +27,25 @@ import Testing
         #expect(model.handle(.escape, now: Fixtures.now) == .cancelLogin("revoked"))
     }
 
+    @Test func aDeviceSignInShowsWhereToGoTheCodeAndItsCountdown() {
+        var waiting = Fixtures.status("jira", state: .signingIn)
+        waiting.signInURL = "https://auth.example.com/device?user_code=BCDF-GHJK"
+        waiting.deviceCode = DeviceCodePrompt(
+            userCode: "BCDF-GHJK", verificationURI: "https://auth.example.com/device",
+            verificationURIComplete: "https://auth.example.com/device?user_code=BCDF-GHJK",
+            expiresAt: Fixtures.now.addingTimeInterval(252))
+        var model = Fixtures.model([waiting])
+        _ = model.handle(.enter, now: Fixtures.now)
+        let text = model.render(width: 120, height: 24, now: Fixtures.now).text.joined(separator: "\n")
+        #expect(text.contains("Sign in at      https://auth.example.com/device\n"))
+        #expect(text.contains("Enter code      BCDF-GHJK"))
+        #expect(text.contains("the code expires in 4m12s; Esc cancels the sign-in"))
+        let later = model.render(width: 120, height: 24, now: Fixtures.now.addingTimeInterval(60)).text
+            .joined(separator: "\n")
+        #expect(later.contains("the code expires in 3m12s"))
+        #expect(model.handle(.escape, now: Fixtures.now) == .cancelLogin("jira"))
+    }
+
     @Test func escapeBacksOutAsUsualWhenNothingWaits() {
         var model = Fixtures.model([Fixtures.status("jira")])
         _ = model.handle(.enter, now: Fixtures.now)

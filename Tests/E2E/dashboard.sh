@@ -164,5 +164,38 @@ check "stdout piped: exit 2 with one clear line and no escape codes" "echo \"\$o
 out=$(LANG=C.UTF-8 $DEMO </dev/null 2>&1; echo "rc=$?")
 check "stdin not a terminal: exit 2" "echo \"\$out\" | grep -q '^rc=2\$' && echo \"\$out\" | grep -q 'needs an interactive terminal'"
 
+# 7. Against the mcp SDK peer: a server that wants more access ("More access needed", naming the scope), then `l`
+# on a machine without a browser: a device sign-in whose code and countdown the detail pane shows; approved at the
+# peer, the sign-in asks for the union of the scopes and the server is connected.
+BIN=${OAUTHTOP%% *}
+[[ "$BIN" = /* ]] || BIN="$PWD/$BIN"
+if [[ "$OAUTHTOP" != *" "* && -x .venv/bin/python ]]; then
+    HOME7=$TMP/peer-home
+    mkdir -p "$HOME7"
+    PORT=0 ACCESS_TTL=3600 DEVICE=1 DEVICE_INTERVAL=0.2 MCP_EXTRA_SCOPE=extra .venv/bin/python Tests/Peer/peer.py \
+        >"$HOME7/peer.out" 2>"$HOME7/peer.err" &
+    PEER_PID=$!
+    for _ in $(seq 100); do grep -q '^PEER_READY ' "$HOME7/peer.out" 2>/dev/null && break; sleep 0.1; done
+    PEER_URL=$(sed -n 's/^PEER_READY //p' "$HOME7/peer.out")
+    post() { .venv/bin/python -c 'import sys, urllib.request; print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), headers={"Content-Type": "application/json"})).read().decode())' "$@"; }
+    printf '{"mcpServers": {"jira": {"url": "%s/mcp"}}}' "$PEER_URL" >"$HOME7/config.json"
+    ENV7="OAUTHTOP_CONFIG=$HOME7/config.json OAUTHTOP_STATE_DIR=$HOME7/state"
+    post "$PEER_URL/_issue" '{}' | env $ENV7 "$BIN" import jira >/dev/null 2>&1
+    start 120 30 "$ENV7 BROWSER= DISPLAY= WAYLAND_DISPLAY= LANG=C.UTF-8 $BIN"
+    check "peer: a server that wants more access says so, names the scope, suggests login" "waitfor '^▲ degraded +jira .* l login +More access needed' 150"
+    $T send-keys -t e2e Enter
+    check "peer: the detail pane names the scope" "waitfor 'The server asks for scope mcp extra; sign in again to grant it' 50"
+    $T send-keys -t e2e l
+    check "peer: l without a browser starts a device sign-in; the pane shows where, the code and its countdown" "waitfor 'Sign in at +$PEER_URL/device' 100 && waitfor 'Enter code +[A-Z]{4}-[A-Z]{4}' 50 && waitfor 'the code expires in [0-9]+m' 20"
+    code=$(screen | grep -oE 'Enter code +[A-Z]{4}-[A-Z]{4}' | grep -oE '[A-Z]{4}-[A-Z]{4}')
+    post "$PEER_URL/_device" "{\"user_code\": \"$code\", \"action\": \"approve\"}" >/dev/null
+    check "peer: approved on the other device, the sign-in ends and the server is connected" "waitfor '^● healthy +jira .*Connected' 150"
+    check "peer: the code is gone from the pane" "! screen | grep -q 'Enter code'"
+    $T send-keys -t e2e q
+    check "peer: q exits 0" "waitfor '^EXIT=0' 50"
+    kill "$PEER_PID" 2>/dev/null
+    wait "$PEER_PID" 2>/dev/null
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]

@@ -396,6 +396,33 @@ def scenario_session_belongs_to_its_server():
         new.stop()
 
 
+def scenario_relogin_keeps_the_old_session():
+    """While a new sign-in runs, and after it fails, the old session is served by `token` exactly as it was; only a
+    committed sign-in replaces it."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)}, env={"OAUTHTOP_LOGIN_TIMEOUT": "3"})
+    try:
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        _, before = home.token("jira")
+        home.browser("nothing")
+        process = subprocess.Popen([BIN, "login", "jira"], env=home.env(), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        code, during = home.token("jira")
+        stdout, stderr = process.communicate(timeout=30)
+        headless.TRANSCRIPT.extend([stdout, stderr])
+        code_after, after = home.token("jira")
+        row = home.list().get("jira", {})
+        check("re-login: token answers with the old session while the sign-in waits and after it timed out",
+              code == 0 and code_after == 0 and before == during == after and process.returncode == 3,
+              f"{process.returncode} {stderr}")
+        check("re-login: the server is as it was (healthy, not logged out)", row.get("level") == "healthy",
+              json.dumps(row))
+    finally:
+        home.close()
+        peer.stop()
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -742,6 +769,7 @@ SCENARIOS = [
     ("confidential", scenario_confidential_registration),
     ("login_all", scenario_login_all),
     ("bound_session", scenario_session_belongs_to_its_server),
+    ("relogin", scenario_relogin_keeps_the_old_session),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),

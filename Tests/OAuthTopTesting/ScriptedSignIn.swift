@@ -14,6 +14,7 @@ public final class ScriptedSignIn: SignInService {
         var revocation: RevocationOutcome = .revoked
         var signIns: [String] = []
         var scopesAsked: [[String]] = []
+        var deviceCode: DeviceCodePrompt?
         var revoked: [StoredSession] = []
         var held = false
         var waiter: CheckedContinuation<Void, any Error>?
@@ -46,8 +47,12 @@ public final class ScriptedSignIn: SignInService {
         waiter?.resume()
     }
 
+    /// When set, sign-ins report this device code (after the URL).
+    public func showDeviceCode(_ prompt: DeviceCodePrompt) { state.withLock { $0.deviceCode = prompt } }
+
     public func signIn(
-        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void,
+        onDeviceCode: @escaping @Sendable (DeviceCodePrompt) -> Void
     ) async throws -> StoredSession {
         let answer = state.withLock { state in
             state.signIns.append(server.name)
@@ -55,6 +60,7 @@ public final class ScriptedSignIn: SignInService {
             return state.answer
         }
         onAuthorizationURL(Self.authorizationURL)
+        if let prompt = state.withLock({ $0.deviceCode }) { onDeviceCode(prompt) }
         try await waitIfHeld()
         return try answer(server).get()
     }

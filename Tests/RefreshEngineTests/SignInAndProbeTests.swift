@@ -112,6 +112,25 @@ import TokenStore
         #expect(await h.store.session(for: "jira")?.accessToken == "at-0")
     }
 
+    @Test func aDeviceSignInShowsItsCodeUntilItEnds() async throws {
+        let clock = ManualClock()
+        let signIn = Self.signIn(clock: clock)
+        let prompt = DeviceCodePrompt(
+            userCode: "BCDF-GHJK", verificationURI: "https://auth.example.com/device",
+            expiresAt: clock.now.addingTimeInterval(600))
+        signIn.showDeviceCode(prompt)
+        signIn.hold()
+        let h = H(servers: ["jira"], clock: clock, signIn: signIn)
+        try await h.engine.start()
+        let login = Task { try await h.engine.login("jira") }
+        #expect(await h.eventually { (try? await h.status("jira").deviceCode) == prompt })
+        #expect(try await h.status("jira").health.detail == "auth.example.com")
+        #expect(!h.messages.joined().contains("BCDF-GHJK"))
+        signIn.release()
+        #expect(try await login.value == .signedIn(expiresAt: clock.now.addingTimeInterval(3600)))
+        #expect(try await h.status("jira").deviceCode == nil)
+    }
+
     @Test func aFailedSignInLeavesTheServerAsItWas() async throws {
         let clock = ManualClock()
         let signIn = ScriptedSignIn { _ in .failure(SignInError(.denied, "the sign-in was denied at the provider")) }

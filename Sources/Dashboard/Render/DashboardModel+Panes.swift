@@ -46,7 +46,20 @@ extension DashboardModel {
             ("Token endpoint", [Span(status.tokenEndpoint.map(clean) ?? glyphs.none)]),
             ("Last refresh", [Span(lastRefresh ?? "never")]),
         ]
-        if let url = status.signInURL {
+        if let code = status.deviceCode {
+            // A device sign-in: where to go and what to enter, on any device, and how long the code lives.
+            fields.insert(("Sign in at", [Span(clean(code.verificationURI), .key)]), at: 1)
+            fields.insert(("Enter code", [Span(clean(code.userCode), .key)]), at: 2)
+            fields.insert(
+                (
+                    "",
+                    [
+                        Span(
+                            "the code expires " + RelativeTime.countdown(to: code.expiresAt, now: now)
+                                + "; Esc cancels the sign-in", .dim)
+                    ]
+                ), at: 3)
+        } else if let url = status.signInURL {
             // While the browser sign-in waits, the URL comes first: the user may have to open it by hand.
             fields.insert(("Sign in at", [Span(clean(url), .key)]), at: 1)
             fields.insert(("", [Span("Esc cancels the sign-in", .dim)]), at: 2)

@@ -63,10 +63,15 @@ extension RefreshEngine {
         let definition = record.definition
         let scopes = record.scopesToKeep
         let task = Task { () async throws -> StoredSession in
-            try await service.signIn(definition, scopes: scopes) { url in
-                onAuthorizationURL(url)
-                Task { await self.transition(name) { $0.signInURLKnown(url) } }
-            }
+            try await service.signIn(
+                definition, scopes: scopes,
+                onAuthorizationURL: { url in
+                    onAuthorizationURL(url)
+                    Task { await self.transition(name) { $0.signInURLKnown(url) } }
+                },
+                onDeviceCode: { prompt in
+                    Task { await self.transition(name) { $0.deviceCodeKnown(prompt) } }
+                })
         }
         guard let (restorePoint, effects) = servers.update(name, { $0.beginSignIn(task) }) else {
             preconditionFailure("servers are never removed")

@@ -277,6 +277,7 @@ public actor RefreshEngine {
             lastRefreshAt: record.lastRefreshAt,
             lastRefreshDuration: record.lastRefreshDuration,
             signInURL: record.signInURL?.absoluteString,
+            deviceCode: record.deviceCode,
             probedAt: record.probedAt,
             canRefresh: record.canRefresh
         )

@@ -11,8 +11,10 @@ public protocol SignInService: Sendable {
     /// cancelled.
     /// `scopes`: what the sign-in must ask for at least, on top of what it would ask for anyway: the scopes of the
     /// session being replaced and those the server asked for (step-up), so that a new sign-in never grants less.
+    /// A device sign-in (RFC 8628) calls `onDeviceCode` with what the person must enter, and where.
     func signIn(
-        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void
+        _ server: ServerDefinition, scopes: [String], onAuthorizationURL: @escaping @Sendable (URL) -> Void,
+        onDeviceCode: @escaping @Sendable (DeviceCodePrompt) -> Void
     ) async throws -> StoredSession
 
     /// Revokes the session's refresh token (else its access token) when the provider advertises revocation.
@@ -24,7 +26,24 @@ extension SignInService {
     public func signIn(
         _ server: ServerDefinition, onAuthorizationURL: @escaping @Sendable (URL) -> Void
     ) async throws -> StoredSession {
-        try await signIn(server, scopes: [], onAuthorizationURL: onAuthorizationURL)
+        try await signIn(server, scopes: [], onAuthorizationURL: onAuthorizationURL, onDeviceCode: { _ in })
+    }
+}
+
+/// What the person must do to finish a device sign-in (RFC 8628): open `verificationURI` anywhere and enter
+/// `userCode` before `expiresAt`. The user code is meant to be seen (the device code never is).
+public struct DeviceCodePrompt: Sendable, Equatable {
+    public var userCode: String
+    public var verificationURI: String
+    /// The URI with the code in it, when the provider gives one.
+    public var verificationURIComplete: String?
+    public var expiresAt: Date
+
+    public init(userCode: String, verificationURI: String, verificationURIComplete: String? = nil, expiresAt: Date) {
+        self.userCode = userCode
+        self.verificationURI = verificationURI
+        self.verificationURIComplete = verificationURIComplete
+        self.expiresAt = expiresAt
     }
 }
 

@@ -34,6 +34,14 @@ extension ServerRecord {
         return Effects.none.published
     }
 
+    /// A device sign-in has its code: shown until the sign-in ends (the user code is meant to be seen; not logged).
+    mutating func deviceCodeKnown(_ prompt: DeviceCodePrompt) -> Effects {
+        guard state == .signingIn else { return .none }
+        deviceCode = prompt
+        signInHost = URL(string: prompt.verificationURI)?.host
+        return Effects.none.published
+    }
+
     /// The new session is stored: adopt it, starting with no probe result of the old one.
     mutating func signInSucceeded(_ session: StoredSession, _ context: TransitionContext) -> Effects {
         endSignIn()
@@ -62,5 +70,6 @@ extension ServerRecord {
         signInTask = nil
         signInHost = nil
         signInURL = nil
+        deviceCode = nil
     }
 }

@@ -52,6 +52,8 @@ struct ServerRecord {
     var signInTask: Task<StoredSession, any Error>?
     /// The authorization URL of the running sign-in (it carries the state; shown, never logged).
     var signInURL: URL?
+    /// While a device sign-in waits: the code the person must enter, and where.
+    var deviceCode: DeviceCodePrompt?
     var signInHost: String?
 
     init(definition: ServerDefinition) {

@@ -25,6 +25,8 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
     /// While a browser sign-in runs: the authorization URL to open (it carries the sign-in's `state`: show it to
     /// the user, never log it).
     public var signInURL: String?
+    /// While a device sign-in waits: the code to enter and where (`DeviceCodePrompt`).
+    public var deviceCode: DeviceCodePrompt?
     /// When the last connection probe finished.
     public var probedAt: Date?
     /// Whether `refresh(name)` would try now (or at the end of the rate-limit window): the engine's own check, so
@@ -44,7 +46,7 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         observedAt: Date,
         issuedAt: Date? = nil, scope: String? = nil, tokenEndpoint: String? = nil, lastAttemptAt: Date? = nil,
         lastResult: RefreshResult? = nil, lastRefreshAt: Date? = nil, lastRefreshDuration: Double? = nil,
-        signInURL: String? = nil, probedAt: Date? = nil, canRefresh: Bool = false
+        signInURL: String? = nil, deviceCode: DeviceCodePrompt? = nil, probedAt: Date? = nil, canRefresh: Bool = false
     ) {
         self.name = name
         self.version = version
@@ -60,6 +62,7 @@ public struct ServerStatus: Sendable, Equatable, Identifiable {
         self.lastRefreshAt = lastRefreshAt
         self.lastRefreshDuration = lastRefreshDuration
         self.signInURL = signInURL
+        self.deviceCode = deviceCode
         self.probedAt = probedAt
         self.canRefresh = canRefresh
     }

@@ -34,10 +34,8 @@ extension OAuthTop {
 func runDashboard(
     _ runtime: Runtime, title: String, noColor: Bool, browser: BrowserSignIn.Browser
 ) async throws -> Int32 {
-    var signIn = runtime.browserSignIn(browser: browser, say: { _ in })
-    // The detail pane shows the sign-in URL but not yet a device flow's user code: browser sign-in only, for now.
-    signIn.deviceFlow = .never
-    let engine = runtime.engine(signIn: signIn, probes: true)
+    // Without a browser here, a provider that offers it gets a device sign-in: the detail pane shows the code.
+    let engine = runtime.engine(signIn: runtime.browserSignIn(browser: browser, say: { _ in }), probes: true)
     try await engine.start()
     let runner = Task { try await engine.run() }
     let tail = LogTail(path: runtime.paths.log)
