@@ -46,6 +46,27 @@ import Testing
         #expect(model.handle(.escape, now: Fixtures.now) == .cancelLogin("jira"))
     }
 
+    @Test func capitalASignsInToEveryServerThatNeedsItAndFollowsEach() {
+        var model = Fixtures.model([
+            Fixtures.status("jira"), Fixtures.status("wiki", session: false),
+            Fixtures.status("revoked", state: .failed, error: "invalid_grant", invalidGrant: true),
+        ])
+        #expect(model.handle(.char("A"), now: Fixtures.now) == .loginAll(["revoked", "wiki"]))
+        #expect(model.pane == .detail)
+        // The second sign-in starts: the pane follows it.
+        model.apply(Fixtures.status("wiki", state: .signingIn, session: false))
+        #expect(model.selectedName == "wiki")
+        let help = Keymap.standard.binding(for: .loginAll)
+        #expect(help?.keys == [.char("A")])
+        #expect(help?.description.contains("every server that needs it") == true)
+
+        var healthy = Fixtures.model([Fixtures.status("jira")])
+        #expect(healthy.handle(.char("A"), now: Fixtures.now) == .redraw)
+        #expect(
+            healthy.render(width: 120, height: 24, now: Fixtures.now).text.joined().contains(
+                "No server needs a sign-in"))
+    }
+
     @Test func escapeBacksOutAsUsualWhenNothingWaits() {
         var model = Fixtures.model([Fixtures.status("jira")])
         _ = model.handle(.enter, now: Fixtures.now)

@@ -11,6 +11,8 @@ public enum Effect: Sendable, Equatable {
     case logout(String)
     /// Browser sign-in through the engine; the detail pane shows the authorization URL meanwhile.
     case login(String)
+    /// `A`: these servers' sign-ins, one after another.
+    case loginAll([String])
     /// Esc while a sign-in waits for the browser.
     case cancelLogin(String)
     /// Fetch the server's recent log lines for the log pane.

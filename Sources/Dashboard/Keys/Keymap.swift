@@ -2,7 +2,7 @@
 public enum Command: String, Sendable, Hashable, CaseIterable {
     case quit, help, back
     case up, down, pageUp, pageDown, top, bottom
-    case refresh, refreshAll, login, logout, logs, detail
+    case refresh, refreshAll, login, loginAll, logout, logs, detail
     case filter, sort
 }
 
@@ -55,6 +55,8 @@ public struct Keymap: Sendable {
         KeyBinding([.char("r")], .refresh, "Refresh the selected server's token now", footer: "refresh"),
         KeyBinding([.char("R")], .refreshAll, "Refresh every server's token now", footer: "all"),
         KeyBinding([.char("l")], .login, "Sign in to the selected server", footer: "login"),
+        KeyBinding(
+            [.char("A")], .loginAll, "Sign in, one after another, to every server that needs it (oauthtop login --all)"),
         KeyBinding(
             [.char("L")], .logout, "Log out of the selected server (asks y/n)", footer: "logout", dangerous: true),
         KeyBinding([.char("v")], .logs, "Show the selected server's recent log lines", footer: "logs"),

@@ -141,6 +141,8 @@ final class DashboardLoop {
             logout(name)
         case .login(let name):
             login(name)
+        case .loginAll(let names):
+            loginAll(names)
         case .cancelLogin(let name):
             let engine = self.engine
             Task { _ = await engine.cancelLogin(name) }
@@ -190,6 +192,25 @@ final class DashboardLoop {
                 message = error.description
             }
             sink.yield(.flash(message))
+        }
+    }
+
+    /// `A`: the sign-ins one after another (a browser tab or a device code at a time), each ending on the flash line.
+    private func loginAll(_ names: [String]) {
+        let engine = self.engine
+        let sink = self.sink
+        Task {
+            var signedIn = 0
+            for name in names {
+                do throws(EngineError) {
+                    let outcome = try await engine.login(name)
+                    if case .signedIn = outcome { signedIn += 1 }
+                    sink.yield(.flash(DashboardLoop.describe(outcome, server: name)))
+                } catch {
+                    sink.yield(.flash(error.description))
+                }
+            }
+            sink.yield(.flash("Signed in to \(signedIn) of \(names.count) servers"))
         }
     }
 

@@ -54,6 +54,19 @@ extension DashboardModel {
             if statuses[name]?.refreshState == .signingIn { return .none }
             pane = .detail
             return .login(name)
+        case .loginAll:
+            // As `oauthtop login --all`: every enabled server whose action is login, in the rows' order; the detail
+            // pane follows each sign-in as it starts (`apply`).
+            let due = rows(now: now).map(\.status).filter {
+                $0.facts.enabled && $0.health.action == .login && $0.refreshState != .signingIn
+            }.map(\.name)
+            guard !due.isEmpty else {
+                showFlash("No server needs a sign-in", now: now)
+                return .redraw
+            }
+            pane = .detail
+            followSignIns = true
+            return .loginAll(due)
         case .logout:
             guard let name = currentSelection(now: now) else { return .none }
             return .logout(name)

@@ -71,6 +71,8 @@ public struct DashboardModel: Sendable {
     /// Servers whose forced refresh was asked for and has not been answered: shown as `refreshing` at once.
     public internal(set) var pendingRefresh: Set<String> = []
     public internal(set) var selectedName: String?
+    /// `A` is signing in to several servers: select each as its sign-in starts.
+    public internal(set) var followSignIns = false
 
     var selectedIndex = 0
     var scrollTop = 0
@@ -95,6 +97,10 @@ public struct DashboardModel: Sendable {
     // MARK: Input from the engine and the loop
 
     public mutating func apply(_ status: ServerStatus) {
+        // During `A`, each sign-in is selected as it starts, so the detail pane shows its URL or code.
+        if followSignIns, status.refreshState == .signingIn, statuses[status.name]?.refreshState != .signingIn {
+            selectedName = status.name
+        }
         statuses[status.name] = status
         // The engine now says so itself; from here on its statuses tell the truth.
         if status.refreshState == .refreshing { pendingRefresh.remove(status.name) }
