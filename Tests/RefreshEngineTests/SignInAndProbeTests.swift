@@ -131,6 +131,26 @@ import TokenStore
         #expect(try await h.status("jira").deviceCode == nil)
     }
 
+    @Test func theOldSessionIsRefreshedWhileASignInWaitsAndTheNewOneWinsAtTheEnd() async throws {
+        let clock = ManualClock()
+        let signIn = Self.signIn(clock: clock)
+        signIn.hold()
+        let h = H(sessions: [H.session("jira", clock: clock, age: 2900)], clock: clock, signIn: signIn)
+        h.refresher.enqueue(.tokens(TokenResponse(accessToken: "at-1", refreshToken: "rt-1", expiresIn: 3600)))
+        try await h.engine.start()
+        let login = Task { try await h.engine.login("jira") }
+        #expect(await h.eventually { signIn.isWaiting })
+        await h.tick()
+        // The old session's refresh was due (0.8 of its hour): it ran while the browser was awaited.
+        #expect(await h.eventually { await h.store.session(for: "jira")?.accessToken == "at-1" })
+        #expect(h.refresher.requestCount == 1)
+        #expect(try await h.status("jira").health.summary == "Waiting for browser sign-in")
+        signIn.release()
+        #expect(try await login.value == .signedIn(expiresAt: clock.now.addingTimeInterval(3600)))
+        #expect(await h.store.session(for: "jira")?.accessToken == "at-signed")
+        #expect(try await h.status("jira").refreshState == .scheduled)
+    }
+
     @Test func aFailedSignInLeavesTheServerAsItWas() async throws {
         let clock = ManualClock()
         let signIn = ScriptedSignIn { _ in .failure(SignInError(.denied, "the sign-in was denied at the provider")) }

@@ -59,7 +59,7 @@ extension RefreshEngine {
     @discardableResult
     public func logout(_ name: String) async throws -> LogoutOutcome {
         guard let record = servers[name] else { throw EngineError.unknownServer(name) }
-        if record.state == .signingIn { throw EngineError.signInRunning(name) }
+        if record.isSigningIn { throw EngineError.signInRunning(name) }
         if let running = record.inFlight { _ = await running.value }
         let session = servers[name]?.session
         await transition(name) { $0.beginLogout() }

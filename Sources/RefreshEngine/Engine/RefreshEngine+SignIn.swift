@@ -17,26 +17,27 @@ extension RefreshEngine {
         guard let record = servers[name] else { throw .unknownServer(name) }
         if !record.definition.enabled { throw .disabled(name) }
         if let problem = record.definition.configurationError { throw .misconfigured(name, problem) }
-        if record.state == .signingIn { throw .signInRunning(name) }
+        if record.isSigningIn { throw .signInRunning(name) }
         guard let service = signInService else {
             return .failed(.configuration("this oauthtop process cannot run a browser sign-in"))
         }
-        if let running = record.inFlight { _ = await running.value }
-        guard servers[name]?.state != .signingIn else { throw .signInRunning(name) }
+        guard servers[name]?.isSigningIn != true else { throw .signInRunning(name) }
 
         let (task, restorePoint) = beginSignIn(name, service: service, onAuthorizationURL: onAuthorizationURL)
         switch await task.result {
         case .success(let session) where session.server == name:
             return await store(session, restoring: restorePoint)
         case .success:
-            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            let context = context()
+            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
             return .failed(.provider("the sign-in returned a session for another server"))
         case .failure(let error):
             let failure = Self.signInFailure(error)
             logger.warning(
                 "OAuth sign-in failed",
                 metadata: ["server": "\(name)", "error": "\(failure.message)", "reason": "\(failure.kind.rawValue)"])
-            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            let context = context()
+            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
             return .failed(failure)
         }
     }
@@ -81,14 +82,20 @@ extension RefreshEngine {
     }
 
     /// The new session is saved (synchronously, durable) before the engine uses it.
+    ///
+    /// Refreshes of the old session went on during the sign-in: none may start now, and one on its way ends
+    /// before the new session is stored, so no commit of the old grant can land on top of the new one.
     private func store(_ session: StoredSession, restoring restorePoint: SignInRestorePoint) async -> LoginOutcome {
         let name = session.server
+        servers.update(name) { $0.holdForNewSession() }
+        while let running = servers[name]?.inFlight { _ = await running.value }
         do {
             try await store.save(session)
         } catch {
             let failure = SignInError.network("could not save the new session: \(error)")
             logger.error("OAuth sign-in failed", metadata: ["server": "\(name)", "error": "\(failure)"])
-            await transition(name) { $0.signInFailed(restoring: restorePoint) }
+            let context = context()
+            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
             return .failed(failure)
         }
         let context = context()

@@ -37,6 +37,9 @@ extension ServerRecord {
 
     /// The checks before the request: a session with a live refresh token and a token endpoint to send it to.
     mutating func prepareAttempt(_ context: TransitionContext) -> AttemptStart {
+        if holdRefreshes {
+            return .stop(.none, .deferred(until: context.now, reason: "a sign-in is storing its new session"))
+        }
         guard let session else { return .stop(.none, .failed(error: "server '\(name)' has no session")) }
         guard let refreshToken = session.refreshToken else {
             state = .idle

@@ -111,7 +111,7 @@ extension ServerRecord {
     /// tokens, follow their logouts. A server busy refreshing, signing in or holding unsaved tokens is left alone
     /// (its own path deals with the store).
     mutating func readFromStore(_ stored: StoredSession?, _ context: TransitionContext) -> Effects {
-        guard !isRefreshing, state != .signingIn, !sessionUnsaved else { return .none }
+        guard !isRefreshing, !holdRefreshes, !sessionUnsaved else { return .none }
         switch (session, stored) {
         case (let mine?, let theirs?)
         where mine.accessToken == theirs.accessToken && mine.refreshToken == theirs.refreshToken:

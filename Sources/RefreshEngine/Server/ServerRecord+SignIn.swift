@@ -12,23 +12,26 @@ struct SignInRestorePoint {
 
 /// Transitions of a browser sign-in: start, the authorization URL known, and the two ends.
 extension ServerRecord {
-    /// The sign-in owns the server until it ends: nothing is scheduled meanwhile.
+    /// A sign-in starts. The refresh state is left as it is: the old session keeps being refreshed (and handed
+    /// out) until the new one is stored, and a sign-in that fails leaves it exactly as it was.
     mutating func beginSignIn(_ task: Task<StoredSession, any Error>) -> (SignInRestorePoint, Effects) {
         let restorePoint = SignInRestorePoint(
             state: state, forcePending: forcePending, deadline: deadline, trigger: trigger)
-        state = .signingIn
         signInHost = nil
         signInURL = nil
-        forcePending = false
-        waitingForSlot = false
         signInTask = task
-        let effects = setDeadline(.refresh, nil).then(.log(.info, "OAuth sign-in started", ["server": name]))
-        return (restorePoint, effects.published)
+        return (restorePoint, Effects.log(.info, "OAuth sign-in started", ["server": name]).published)
+    }
+
+    /// The sign-in has its new session: no refresh of the old one starts from here until it is stored (or the
+    /// store refused it).
+    mutating func holdForNewSession() {
+        holdRefreshes = true
     }
 
     /// The URL the user must open is known: shown (it carries the sign-in's state), never logged.
     mutating func signInURLKnown(_ url: URL) -> Effects {
-        guard state == .signingIn else { return .none }
+        guard isSigningIn else { return .none }
         signInURL = url
         signInHost = url.host
         return Effects.none.published
@@ -36,7 +39,7 @@ extension ServerRecord {
 
     /// A device sign-in has its code: shown until the sign-in ends (the user code is meant to be seen; not logged).
     mutating func deviceCodeKnown(_ prompt: DeviceCodePrompt) -> Effects {
-        guard state == .signingIn else { return .none }
+        guard isSigningIn else { return .none }
         deviceCode = prompt
         signInHost = URL(string: prompt.verificationURI)?.host
         return Effects.none.published
@@ -45,6 +48,7 @@ extension ServerRecord {
     /// The new session is stored: adopt it, starting with no probe result of the old one.
     mutating func signInSucceeded(_ session: StoredSession, _ context: TransitionContext) -> Effects {
         endSignIn()
+        holdRefreshes = false
         state = .idle
         probe = nil
         probedAt = nil
@@ -57,13 +61,14 @@ extension ServerRecord {
                 ]))
     }
 
-    /// The sign-in failed or was cancelled: back to where the server was before it began.
-    mutating func signInFailed(restoring point: SignInRestorePoint) -> Effects {
+    /// The sign-in failed or was cancelled: the server goes on as it was (its refreshes never stopped). When the
+    /// new session could not be stored, refreshes held for it resume from a fresh plan.
+    mutating func signInFailed(restoring point: SignInRestorePoint, _ context: TransitionContext) -> Effects {
         endSignIn()
-        state = point.state
-        forcePending = point.forcePending
-        guard let deadline = point.deadline else { return Effects.none.published }
-        return setDeadline(.refresh, deadline, trigger: point.trigger).published
+        guard holdRefreshes else { return Effects.none.published }
+        holdRefreshes = false
+        if state == .idle || state == .scheduled { return plan(context).published }
+        return setDeadline(.refresh, deadline ?? context.now, trigger: trigger).published
     }
 
     private mutating func endSignIn() {

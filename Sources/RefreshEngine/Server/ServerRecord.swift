@@ -54,6 +54,9 @@ struct ServerRecord {
     var signInURL: URL?
     /// While a device sign-in waits: the code the person must enter, and where.
     var deviceCode: DeviceCodePrompt?
+    /// A sign-in has its new session and is storing it: no refresh of the old one may start (its commit would land
+    /// after the new session and replace it).
+    var holdRefreshes = false
     var signInHost: String?
 
     init(definition: ServerDefinition) {
@@ -76,15 +79,18 @@ extension ServerRecord {
 
     /// Servers the engine leaves alone.
     var isInactive: Bool {
-        !definition.enabled || definition.configurationError != nil || state == .loggedOut || state == .signingIn
+        !definition.enabled || definition.configurationError != nil || state == .loggedOut || holdRefreshes
     }
+
+    /// A sign-in runs (`login`); the refresh state goes on beside it, so the old session is refreshed meanwhile.
+    var isSigningIn: Bool { signInTask != nil }
 
     /// A refresh is running or about to (it holds or waits for a slot).
     var isRefreshing: Bool { inFlight != nil || waitingForSlot }
 
     /// Whether a forced refresh can run (now or at the end of the rate-limit window).
     var canRefresh: Bool {
-        definition.enabled && definition.configurationError == nil && state != .loggedOut && state != .signingIn
+        definition.enabled && definition.configurationError == nil && state != .loggedOut && !holdRefreshes
             && session?.refreshToken != nil
     }
 
@@ -93,7 +99,7 @@ extension ServerRecord {
         if !definition.enabled { return .disabled(name) }
         if let problem = definition.configurationError { return .misconfigured(name, problem) }
         if state == .loggedOut { return .loggedOut(name) }
-        if state == .signingIn { return .signInRunning(name) }
+        if holdRefreshes { return .signInRunning(name) }
         if session == nil { return .signInRequired(name) }
         return nil
     }
@@ -106,7 +112,7 @@ extension ServerRecord {
             hasSession: session != nil,
             accessTokenExpiresAt: session?.expiresAt,
             hasRefreshToken: session?.refreshToken != nil,
-            refreshState: state,
+            refreshState: isSigningIn ? .signingIn : state,
             retryCount: retryCount,
             nextAttempt: nextAttempt,
             lastError: lastError,

@@ -9,26 +9,46 @@ import TokenStore
 @Suite struct ServerRecordSignInTests {
     typealias R = Records
 
-    @Test func aFailedSignInGoesBackToWhereTheServerWas() {
+    @Test func aSignInLeavesTheRefreshScheduleAloneAndAFailedOneChangesNothing() {
         var record = R.planned()
         _ = record.deferForcedRefresh(until: R.at(8), R.context())
-        let (point, started) = record.beginSignIn(R.signInTask())
-        #expect(record.state == .signingIn)
-        #expect(record.deadline == nil && !record.forcePending)
+        let (_, started) = record.beginSignIn(R.signInTask())
+        // The old session keeps its refresh: state, deadline and the forced refresh stay as they were.
+        #expect(record.state == .scheduled && record.isSigningIn)
+        #expect(record.facts().refreshState == .signingIn)
+        #expect(record.deadline == R.at(8) && record.forcePending)
+        #expect(!record.isInactive && record.canRefresh)
         #expect(R.messages(started) == ["OAuth sign-in started"])
-        #expect(point.state == .scheduled && point.deadline == R.at(8) && point.forcePending)
 
         _ = record.signInURLKnown(URL(string: "https://auth.example.com/authorize?state=st-81ab77c0")!)
         #expect(record.signInHost == "auth.example.com")
         #expect(record.facts().signInHost == "auth.example.com")
 
-        let ended = record.signInFailed(restoring: point)
+        let point = SignInRestorePoint(state: .scheduled, forcePending: true, deadline: R.at(8), trigger: .forced)
+        let ended = record.signInFailed(restoring: point, R.context())
         #expect(record.state == .scheduled)
         #expect(record.deadline == R.at(8))
         #expect(record.trigger == .forced)
         #expect(record.forcePending)
         #expect(record.signInURL == nil && record.signInHost == nil && record.signInTask == nil)
-        #expect(ended.enqueue.map(\.date) == [R.at(8)])
+        #expect(ended.enqueue.isEmpty, "nothing to plan again: the schedule never stopped")
+    }
+
+    @Test func whileTheNewSessionIsStoredNoRefreshOfTheOldOneStarts() {
+        var record = R.planned()
+        _ = record.beginSignIn(R.signInTask())
+        record.holdForNewSession()
+        #expect(record.isInactive && !record.canRefresh)
+        guard case .stop(_, .deferred(_, let reason)) = record.prepareAttempt(R.context()) else {
+            Issue.record("a held record must not send its refresh token")
+            return
+        }
+        #expect(reason == "a sign-in is storing its new session")
+        // The store refused the new session: refreshes resume from a fresh plan.
+        let point = SignInRestorePoint(state: .scheduled, forcePending: false, deadline: nil, trigger: .timer)
+        let ended = record.signInFailed(restoring: point, R.context())
+        #expect(!record.isInactive && !record.holdRefreshes)
+        #expect(ended.enqueue.map(\.kind) == [.refresh])
     }
 
     @Test func theURLIsIgnoredOnceTheSignInIsOver() {
