@@ -39,9 +39,17 @@ public actor InMemoryTokenStore: TokenStore {
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
         -> CommitOutcome
     {
+        commit(session, state: state, releasingLeaseOf: owner, replacing: nil)
+    }
+
+    @discardableResult
+    public func commit(
+        _ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String, replacing: String?
+    ) -> CommitOutcome {
         let held = leases[session.server]
         if held?.owner == owner { leases[session.server] = nil }
-        guard storedSessions[session.server] != nil else { return .sessionGone }
+        guard let current = storedSessions[session.server] else { return .sessionGone }
+        if let replacing, current.refreshToken != replacing { return .superseded(current) }
         storedSessions[session.server] = session
         if let state { saveRefreshState(state, for: session.server) }
         return .stored(leaseWasOurs: held == nil || held?.owner == owner)

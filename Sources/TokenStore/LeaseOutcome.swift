@@ -17,4 +17,7 @@ public enum CommitOutcome: Sendable, Equatable {
     /// The session was deleted meanwhile (a logout, here or in another process): the tokens are not stored, so
     /// that the logout wins.
     case sessionGone
+    /// The stored session no longer has the refresh token the refresh sent (`replacing`): a sign-in or an import
+    /// replaced it meanwhile. The refresh's tokens (of the older grant) are not stored; this is what is.
+    case superseded(StoredSession)
 }

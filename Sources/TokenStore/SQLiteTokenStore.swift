@@ -183,22 +183,32 @@ public final class SQLiteTokenStore: TokenStore {
     /// A commit still waiting after `stageAfter` (another writer holds the database) also stages the tokens in the
     /// lease file, on disk: should this process be killed before the database takes them, the next holder finds
     /// them there (`acquireLease`) instead of sending a refresh token the provider has rotated away.
+    /// `commit` without the check of what it replaces.
     @discardableResult
     public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
         async throws -> CommitOutcome
     {
+        try await commit(session, state: state, releasingLeaseOf: owner, replacing: nil)
+    }
+
+    @discardableResult
+    public func commit(
+        _ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String, replacing: String?
+    ) async throws -> CommitOutcome {
         let server = session.server
         let record = SessionRecord(session, updatedAt: Date())
         let stateRecord = state.map { RefreshStateRecord($0, server: server) }
         let leaseWasOurs = leases.isHeld(server, by: owner)
         let staging = leaseWasOurs ? stageIfSlow(session, owner: owner) : nil
-        let stored: Bool
+        let outcome: CommitOutcome
         do {
-            stored = try await writing { db -> Bool in
-                guard try SessionRecord.row(of: server, db) != nil else { return false }
+            outcome = try await writing { db -> CommitOutcome in
+                guard let current = try SessionRecord.row(of: server, db) else { return .sessionGone }
+                // A sign-in or an import (here or in another process) replaced the session: it stays.
+                if let replacing, current.refreshToken != replacing { return .superseded(current.session) }
                 try record.upsert(db)
                 if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
-                return true
+                return .stored(leaseWasOurs: leaseWasOurs)
             }
         } catch {
             staging?.cancel()
@@ -209,7 +219,7 @@ public final class SQLiteTokenStore: TokenStore {
         await staging?.value
         leases.clearStage(server, owner: owner)
         leases.release(server, owner: owner)
-        return stored ? .stored(leaseWasOurs: leaseWasOurs) : .sessionGone
+        return outcome
     }
 
     /// How long a commit may take before its tokens are staged in the lease file: a commit takes milliseconds

@@ -21,9 +21,12 @@ public protocol TokenStore: Sendable {
     /// Stores the refreshed session (and the server's refresh state, when given) and gives the lease back, in one
     /// durable step, unless the session was deleted meanwhile (a logout wins over a refresh that ends after it).
     /// The tokens are stored whoever holds the lease: they may be the only copy of a rotated refresh token.
+    /// `replacing`: the refresh token the refresh sent; when the stored session has another one (a sign-in or an
+    /// import replaced it meanwhile, in any process), the newer session stays and `superseded` says so.
     @discardableResult
-    func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String) async throws
-        -> CommitOutcome
+    func commit(
+        _ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String, replacing: String?
+    ) async throws -> CommitOutcome
     func releaseLease(for server: String, owner: String) async throws
 }
 
@@ -31,7 +34,7 @@ extension TokenStore {
     /// `commit(_:state:releasingLeaseOf:)` without a refresh state.
     @discardableResult
     public func commit(_ session: StoredSession, releasingLeaseOf owner: String) async throws -> CommitOutcome {
-        try await commit(session, state: nil, releasingLeaseOf: owner)
+        try await commit(session, state: nil, releasingLeaseOf: owner, replacing: nil)
     }
 
     /// One `saveRefreshState` per server.

@@ -40,11 +40,11 @@ public struct ForwardingStore: TokenStore {
     public func acquireLease(for server: String, owner: String, until: Date, now: Date) async throws -> LeaseOutcome {
         await base.acquireLease(for: server, owner: owner, until: until, now: now)
     }
-    public func commit(_ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String)
-        async throws -> CommitOutcome
-    {
+    public func commit(
+        _ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String, replacing: String?
+    ) async throws -> CommitOutcome {
         try await beforeCommit()
-        return await base.commit(session, state: state, releasingLeaseOf: owner)
+        return await base.commit(session, state: state, releasingLeaseOf: owner, replacing: replacing)
     }
     public func releaseLease(for server: String, owner: String) async throws {
         await base.releaseLease(for: server, owner: owner)

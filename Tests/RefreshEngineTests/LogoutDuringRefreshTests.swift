@@ -31,4 +31,28 @@ import TokenStore
         let status = try await engine.status(of: "jira")
         #expect(status.health.summary == "Logged out" && status.health.action == .login)
     }
+
+    /// A sign-in (or an import) in another process stores a new session while this engine's refresh of the old
+    /// one is on the wire: the new grant stays; the refresh's tokens are dropped and the engine takes the new ones.
+    @Test func aSessionReplacedMeanwhileIsNeverOverwrittenByTheOldGrant() async throws {
+        let clock = ManualClock()
+        let base = InMemoryTokenStore(sessions: [EngineHarness.session("jira", clock: clock, age: 3000)])
+        let refresher = ScriptedRefresher()
+        let engine = RefreshEngine(
+            servers: [ServerDefinition(name: "jira", url: "https://jira.example.com/mcp")], store: base,
+            refresher: refresher, clock: clock, owner: "test-engine", jitterSample: { 0 })
+        try await engine.start()
+
+        refresher.hold()
+        let refresh = Task { try await engine.refresh("jira") }
+        await refresher.requestHeld()
+        var signedIn = EngineHarness.session("jira", clock: clock, refreshToken: "rt-signed", accessToken: "at-signed")
+        signedIn.issuedAt = clock.now
+        await base.save(signedIn)  // the other process's sign-in
+        refresher.release()
+
+        #expect(try await refresh.value == .adopted(expiresAt: signedIn.expiresAt))
+        #expect(await base.session(for: "jira")?.accessToken == "at-signed", "the new sign-in was not overwritten")
+        #expect(try await engine.status(of: "jira").health.level == .healthy)
+    }
 }

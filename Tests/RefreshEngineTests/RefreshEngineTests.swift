@@ -482,7 +482,7 @@ import TokenStore
         // The other process finished and stored new tokens: we adopt them instead of refreshing.
         var theirs = H.session("jira", clock: clock, refreshToken: "rt-theirs", accessToken: "at-theirs")
         theirs.issuedAt = clock.now
-        await h.store.commit(theirs, state: nil, releasingLeaseOf: "other-process")
+        await h.store.commit(theirs, state: nil, releasingLeaseOf: "other-process", replacing: nil)
         await h.tick(at: until)
         #expect(h.refresher.requestCount == 0)
         #expect(try await h.status("jira").health.level == .healthy)

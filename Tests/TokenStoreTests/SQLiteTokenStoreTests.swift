@@ -290,6 +290,28 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         #expect(try await store.lease("b", until: 40, now: 5) == .acquired(nil), "no lease is left behind")
     }
 
+    /// A refresh of the old grant that ends after a sign-in (or an import) replaced the session never overwrites it.
+    @Test func aCommitThatWouldReplaceANewerSessionIsRefused() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let store = try SQLiteTokenStore(path: folder.path("oauthtop.sqlite"))
+        try await store.save(fullSession())
+        _ = try await store.lease("a", until: 35, now: 0)
+        var signedIn = fullSession(accessToken: "at-signed-in")
+        signedIn.refreshToken = "rt-signed-in"
+        try await store.save(signedIn)
+        let late = fullSession(accessToken: "at-late")
+        #expect(
+            try await store.commit(late, state: nil, releasingLeaseOf: "a", replacing: "rt-secret-1")
+                == .superseded(signedIn))
+        #expect(try await store.session(for: "jira") == signedIn)
+        #expect(try await store.lease("b", until: 40, now: 5) == .acquired(signedIn), "the lease was given back")
+        // What it replaces is what the refresh sent: stored.
+        #expect(
+            try await store.commit(late, state: nil, releasingLeaseOf: "b", replacing: "rt-signed-in")
+                == .stored(leaseWasOurs: true))
+    }
+
     @Test func commitAndReleaseLeaveAnotherOwnersLeaseAlone() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

@@ -199,8 +199,9 @@ extension RefreshEngine {
                 await transition(name) { $0.leaseHeldElsewhere(by: other, until: next, trigger: .timer) }
                 return .deferred(until: next, reason: "another oauthtop process (\(other)) holds the lease")
             }
-            if try await store.commit(session, state: nil, releasingLeaseOf: owner) == .sessionGone {
-                return await loggedOutWhileRefreshing(name, lateTokens: session)
+            switch try await store.commit(session, state: nil, releasingLeaseOf: owner, replacing: nil) {
+            case .sessionGone: return await loggedOutWhileRefreshing(name, lateTokens: session)
+            case .stored, .superseded: break
             }
         } catch {
             let context = context()
@@ -266,7 +267,9 @@ extension RefreshEngine {
             state = after.storedState()
         }
         do {
-            switch try await store.commit(renewed, state: state, releasingLeaseOf: owner) {
+            switch try await store.commit(
+                renewed, state: state, releasingLeaseOf: owner, replacing: plan.refreshToken)
+            {
             case .stored(leaseWasOurs: true):
                 break
             case .stored(leaseWasOurs: false):
@@ -275,6 +278,14 @@ extension RefreshEngine {
                     metadata: ["server": "\(name)"])
             case .sessionGone:
                 return await loggedOutWhileRefreshing(name, lateTokens: renewed)
+            case .superseded(let current):
+                // A sign-in or an import replaced the session while this refresh was on its way: the newer grant
+                // stays; this refresh's tokens (of the older one) are dropped.
+                logger.info(
+                    "OAuth refresh result dropped: the session was replaced meanwhile", metadata: ["server": "\(name)"])
+                let context = self.context()
+                await transition(name) { $0.adopt(current, from: .store, context) }
+                return .adopted(expiresAt: current.expiresAt)
             }
         } catch {
             let context = self.context()
