@@ -243,7 +243,7 @@ _oauthtop_serve() {
 
 _oauthtop_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --version -h --help)
+    non_repeating_flags=(--json --check --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --state-dir)
     __oauthtop_offer_flags_options 0

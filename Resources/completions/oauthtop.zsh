@@ -125,6 +125,7 @@ _oauthtop_list() {
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '--json[Print a JSON array (keys\: name, url, level, summary, detail, action, refresh_state, …).]'
+        '--check[Exit 0 when every enabled server is healthy, 1 when one is degraded or unhealthy, 3 when one needs a sign-in.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

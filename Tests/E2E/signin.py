@@ -423,6 +423,45 @@ def scenario_relogin_keeps_the_old_session():
         peer.stop()
 
 
+def scenario_list_check_and_demo_stdout():
+    """`list --check` exits 0 / 1 / 3 with one line on stderr and nothing on stdout; `demo --no-tui` writes only its
+    JSON on stdout."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"ok": server(peer), "expiring": server(peer), "never": server(peer)})
+    try:
+        assert home.import_session("ok", peer.issue()).returncode == 0
+        assert home.import_session("expiring", {"access_token": "at-expiring-0123456789", "expires_in": 600}).returncode == 0
+        result = home.run("list", "--check")
+        check("list --check: a server needing a sign-in exits 3, one line on stderr naming each, nothing on stdout",
+              result.returncode == 3 and result.stdout == "" and result.stderr.strip()
+              == "oauthtop: check: 1 healthy, 1 degraded or unhealthy (expiring), 1 need a sign-in (never)",
+              output(result))
+        for drop, code in (("never", 1), ("expiring", 0)):
+            with open(home.config) as handle:
+                document = json.load(handle)
+            del document["mcpServers"][drop]
+            with open(home.config, "w") as handle:
+                json.dump(document, handle)
+            result = home.run("list", "--check")
+            check(f"list --check: without '{drop}' it exits {code}", result.returncode == code, output(result))
+        result = home.run("list", "--check", "--json")
+        check("list --check --json: the JSON on stdout, the verdict on stderr",
+              result.returncode == 0 and json.loads(result.stdout)[0]["name"] == "ok" and "check:" in result.stderr,
+              output(result))
+    finally:
+        home.close()
+        peer.stop()
+    result = subprocess.run([BIN, "demo", "--no-tui", "--duration", "2"], capture_output=True, text=True, timeout=60)
+    headless.TRANSCRIPT.extend([result.stdout, result.stderr])
+    try:
+        rows = json.loads(result.stdout)
+    except ValueError:
+        rows = None
+    check("demo --no-tui: stdout is only the JSON array (6 servers), the note is on stderr",
+          result.returncode == 0 and isinstance(rows, list) and len(rows) == 6
+          and result.stderr.startswith("demo: 6 servers for 2 s"), output(result)[:500])
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -770,6 +809,7 @@ SCENARIOS = [
     ("login_all", scenario_login_all),
     ("bound_session", scenario_session_belongs_to_its_server),
     ("relogin", scenario_relogin_keeps_the_old_session),
+    ("list_check", scenario_list_check_and_demo_stdout),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),

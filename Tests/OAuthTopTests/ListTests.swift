@@ -9,6 +9,33 @@ import TokenStore
 @Suite struct ListTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
+    static func stored(_ name: String, session: StoredSession?, enabled: Bool = true) -> ServerStatus {
+        ServerStatus.stored(
+            ServerDefinition(name: name, url: "https://\(name).example.com/mcp", enabled: enabled), session: session,
+            saved: nil, policy: RefreshPolicy(), now: Self.now)
+    }
+
+    @Test func checkSaysWhatAScriptNeeds() {
+        let good = StoredSession(
+            server: "ok", accessToken: "at", refreshToken: "rt", issuedAt: Self.now,
+            expiresAt: Self.now.addingTimeInterval(3600))
+        let expiring = StoredSession(
+            server: "expiring", accessToken: "at", issuedAt: Self.now, expiresAt: Self.now.addingTimeInterval(600))
+        let expired = StoredSession(
+            server: "expired", accessToken: "at", issuedAt: Self.now, expiresAt: Self.now.addingTimeInterval(-1))
+        let healthy = ListCheck([Self.stored("ok", session: good), Self.stored("off", session: nil, enabled: false)])
+        #expect(healthy.exit == .ok && healthy.line == "check: 1 healthy")
+        let degraded = ListCheck([Self.stored("ok", session: good), Self.stored("expiring", session: expiring)])
+        #expect(degraded.exit == .retryable)
+        #expect(degraded.line == "check: 1 healthy, 1 degraded or unhealthy (expiring)")
+        let signIn = ListCheck([
+            Self.stored("expiring", session: expiring), Self.stored("expired", session: expired),
+            Self.stored("new", session: nil),
+        ])
+        #expect(signIn.exit == .signIn)
+        #expect(signIn.line == "check: 0 healthy, 1 degraded or unhealthy (expiring), 2 need a sign-in (expired, new)")
+    }
+
     @Test func everyElementHasExactlyTheDocumentedKeys() throws {
         let definition = ServerDefinition(name: "jira", url: "https://mcp.atlassian.com/v1/sse")
         let session = StoredSession(

@@ -77,10 +77,11 @@ extension OAuthTop {
                 signIn: runtime.browserSignIn(browser: automaticBrowser(provider), say: { _ in }), probes: true)
             try await engine.start()
             let runner = Task { try await engine.run() }
-            print(
-                "demo: \(runtime.config.servers.count) servers for \(duration.formatted()) s; log: \(runtime.paths.log)"
-            )
-            fflush(nil)
+            // For people, so on stderr: stdout carries only the JSON at the end (`oauthtop demo --no-tui | jq` works).
+            FileHandle.standardError.write(
+                Data(
+                    "demo: \(runtime.config.servers.count) servers for \(duration.formatted()) s; log: \(runtime.paths.log)\n"
+                        .utf8))
             let (stop, sources) = StopSignals.install()
             let signal = await withTaskGroup(of: Int32?.self) { group in
                 group.addTask {

@@ -13,9 +13,22 @@ extension OAuthTop {
         @Flag(help: "Print a JSON array (keys: name, url, level, summary, detail, action, refresh_state, …).")
         var json = false
 
+        @Flag(
+            help: ArgumentHelp(
+                "Exit 0 when every enabled server is healthy, 1 when one is degraded or unhealthy, 3 when one needs a sign-in.",
+                discussion: "For scripts and status bars: prints one line on stderr, and the table only with --json."))
+        var check = false
+
         func run() async throws {
             let runtime = try Runtime.open(global)
             let statuses = try await storedStatuses(runtime)
+            if check {
+                if json { print(try ListJSON.render(statuses)) }
+                let verdict = ListCheck(statuses)
+                printError(verdict.line)
+                if verdict.exit != .ok { throw ExitCode(verdict.exit.rawValue) }
+                return
+            }
             if json {
                 print(try ListJSON.render(statuses))
             } else {
@@ -26,6 +39,30 @@ extension OAuthTop {
                 }
             }
         }
+    }
+}
+
+/// `list --check`: one verdict over the enabled servers.
+struct ListCheck {
+    let exit: Exit
+    let line: String
+
+    init(_ statuses: [ServerStatus]) {
+        let enabled = statuses.filter { $0.facts.enabled }
+        // Needs a sign-in: nothing works without one (no session, logged out, refresh failed, expired with no
+        // refresh token, rejected). A session that still works but will not last ("Token expiring in 12m", "More
+        // access needed") is degraded.
+        let needsSignIn = { (status: ServerStatus) in
+            status.health.action == .login && (status.health.level == .unhealthy || !status.facts.hasSession)
+        }
+        let signIn = enabled.filter(needsSignIn).map(\.name)
+        let unwell = enabled.filter { $0.health.level != .healthy && !needsSignIn($0) }.map(\.name)
+        let healthy = enabled.count - signIn.count - unwell.count
+        var parts = ["\(healthy) healthy"]
+        if !unwell.isEmpty { parts.append("\(unwell.count) degraded or unhealthy (\(unwell.joined(separator: ", ")))") }
+        if !signIn.isEmpty { parts.append("\(signIn.count) need a sign-in (\(signIn.joined(separator: ", ")))") }
+        line = "check: " + parts.joined(separator: ", ")
+        exit = !signIn.isEmpty ? .signIn : !unwell.isEmpty ? .retryable : .ok
     }
 }
 
