@@ -281,7 +281,7 @@ _oauthtop_token() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --state-dir)
+    non_repeating_options=(--config --state-dir --format)
     __oauthtop_offer_flags_options 1
 
     # Offer option value completions
@@ -290,6 +290,10 @@ _oauthtop_token() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    '--format')
+        __oauthtop_add_completions -W 'bare'$'\n''header'$'\n''json'$'\n''exec-credential'
         return
         ;;
     esac

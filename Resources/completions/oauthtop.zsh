@@ -151,10 +151,12 @@ _oauthtop_refresh() {
 
 _oauthtop_token() {
     local -i ret=1
+    local -ar ___format=('bare' 'header' 'json' 'exec-credential')
     local -ar arg_specs=(
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         ':name:'
+        '--format[bare, header, json or exec-credential.]:format:{__oauthtop_complete "${___format[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

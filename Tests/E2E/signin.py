@@ -462,6 +462,49 @@ def scenario_list_check_and_demo_stdout():
           and result.stderr.startswith("demo: 6 servers for 2 s"), output(result)[:500])
 
 
+def scenario_token_formats_and_headers_helper():
+    """`token --format` prints exactly each format; `headers` without NAME follows Claude Code's headersHelper
+    environment (server name, else URL) and fails with one line that says what to run."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer), "wiki": server(peer)})
+    try:
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        assert home.import_session("wiki", peer.issue()).returncode == 0
+        code, token = home.token("jira")
+        credential = home.run("token", "jira", "--format", "exec-credential", secret_output=True)
+        document = json.loads(credential.stdout)
+        check("token --format exec-credential: a client.authentication.k8s.io/v1 ExecCredential with the token",
+              credential.returncode == 0 and document["apiVersion"] == "client.authentication.k8s.io/v1"
+              and document["kind"] == "ExecCredential" and document["status"]["token"] == token
+              and document["status"]["expirationTimestamp"].endswith("Z"), credential.stderr)
+        header = home.run("token", "jira", "--format", "header", secret_output=True)
+        check("token --format header: one Authorization line", header.stdout == f"Authorization: Bearer {token}\n",
+              header.stderr)
+        env = dict(home.env(), CLAUDE_CODE_MCP_SERVER_NAME="wiki")
+        by_name = subprocess.run([BIN, "headers"], env=env, capture_output=True, text=True, timeout=30)
+        _, wiki_token = home.token("wiki")
+        check("headers without NAME: CLAUDE_CODE_MCP_SERVER_NAME picks the server; one JSON object on stdout",
+              by_name.returncode == 0 and json.loads(by_name.stdout) == {"Authorization": f"Bearer {wiki_token}"}
+              and by_name.stderr == "", by_name.stderr)
+        env = dict(home.env(), CLAUDE_CODE_MCP_SERVER_URL=peer.url + "/mcp")
+        env.pop("CLAUDE_CODE_MCP_SERVER_NAME", None)
+        by_url = subprocess.run([BIN, "headers"], env=env, capture_output=True, text=True, timeout=30)
+        check("headers without NAME: else the server whose url is CLAUDE_CODE_MCP_SERVER_URL",
+              by_url.returncode == 0 and json.loads(by_url.stdout)["Authorization"].startswith("Bearer "),
+              by_url.stderr)
+        env = dict(home.env(), CLAUDE_CODE_MCP_SERVER_NAME="nope")
+        env.pop("CLAUDE_CODE_MCP_SERVER_URL", None)
+        miss = subprocess.run([BIN, "headers"], env=env, capture_output=True, text=True, timeout=30)
+        check("headers without a match: exit 2, nothing on stdout, one line saying what to run",
+              miss.returncode == 2 and miss.stdout == "" and len(miss.stderr.strip().splitlines()) == 1
+              and "run: oauthtop headers NAME" in miss.stderr, miss.stderr)
+        for result in (by_name, by_url, miss):
+            headless.TRANSCRIPT.append(result.stderr)
+    finally:
+        home.close()
+        peer.stop()
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -810,6 +853,7 @@ SCENARIOS = [
     ("bound_session", scenario_session_belongs_to_its_server),
     ("relogin", scenario_relogin_keeps_the_old_session),
     ("list_check", scenario_list_check_and_demo_stdout),
+    ("token_formats", scenario_token_formats_and_headers_helper),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),
