@@ -23,13 +23,13 @@ extension RefreshEngine {
         }
         guard servers[name]?.isSigningIn != true else { throw .signInRunning(name) }
 
-        let (task, restorePoint) = beginSignIn(name, service: service, onAuthorizationURL: onAuthorizationURL)
+        let task = beginSignIn(name, service: service, onAuthorizationURL: onAuthorizationURL)
         switch await task.result {
         case .success(let session) where session.server == name:
-            return await store(session, restoring: restorePoint)
+            return await store(session)
         case .success:
             let context = context()
-            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
+            await transition(name) { $0.signInFailed(context) }
             return .failed(.provider("the sign-in returned a session for another server"))
         case .failure(let error):
             let failure = Self.signInFailure(error)
@@ -37,7 +37,7 @@ extension RefreshEngine {
                 "OAuth sign-in failed",
                 metadata: ["server": "\(name)", "error": "\(failure.message)", "reason": "\(failure.kind.rawValue)"])
             let context = context()
-            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
+            await transition(name) { $0.signInFailed(context) }
             return .failed(failure)
         }
     }
@@ -59,7 +59,7 @@ extension RefreshEngine {
     /// Starts the service's sign-in in its own task; the server is `signing_in` from here on.
     private func beginSignIn(
         _ name: String, service: any SignInService, onAuthorizationURL: @escaping @Sendable (URL) -> Void
-    ) -> (Task<StoredSession, any Error>, SignInRestorePoint) {
+    ) -> Task<StoredSession, any Error> {
         guard let record = servers[name] else { preconditionFailure("servers are never removed") }
         let definition = record.definition
         let scopes = record.scopesToKeep
@@ -74,18 +74,18 @@ extension RefreshEngine {
                     Task { await self.transition(name) { $0.deviceCodeKnown(prompt) } }
                 })
         }
-        guard let (restorePoint, effects) = servers.update(name, { $0.beginSignIn(task) }) else {
+        guard let effects = servers.update(name, { $0.beginSignIn(task) }) else {
             preconditionFailure("servers are never removed")
         }
         carryOutLater(effects, for: name)
-        return (task, restorePoint)
+        return task
     }
 
     /// The new session is saved (synchronously, durable) before the engine uses it.
     ///
     /// Refreshes of the old session went on during the sign-in: none may start now, and one on its way ends
     /// before the new session is stored, so no commit of the old grant can land on top of the new one.
-    private func store(_ session: StoredSession, restoring restorePoint: SignInRestorePoint) async -> LoginOutcome {
+    private func store(_ session: StoredSession) async -> LoginOutcome {
         let name = session.server
         servers.update(name) { $0.holdForNewSession() }
         while let running = servers[name]?.inFlight { _ = await running.value }
@@ -95,7 +95,7 @@ extension RefreshEngine {
             let failure = SignInError.network("could not save the new session: \(error)")
             logger.error("OAuth sign-in failed", metadata: ["server": "\(name)", "error": "\(failure)"])
             let context = context()
-            await transition(name) { $0.signInFailed(restoring: restorePoint, context) }
+            await transition(name) { $0.signInFailed(context) }
             return .failed(failure)
         }
         let context = context()

@@ -2,25 +2,15 @@ import Foundation
 import Health
 import TokenStore
 
-/// Where a server stood before a sign-in began; a failed or cancelled sign-in goes back there.
-struct SignInRestorePoint {
-    var state: RefreshState
-    var forcePending: Bool
-    var deadline: Date?
-    var trigger: Trigger
-}
-
 /// Transitions of a browser sign-in: start, the authorization URL known, and the two ends.
 extension ServerRecord {
     /// A sign-in starts. The refresh state is left as it is: the old session keeps being refreshed (and handed
     /// out) until the new one is stored, and a sign-in that fails leaves it exactly as it was.
-    mutating func beginSignIn(_ task: Task<StoredSession, any Error>) -> (SignInRestorePoint, Effects) {
-        let restorePoint = SignInRestorePoint(
-            state: state, forcePending: forcePending, deadline: deadline, trigger: trigger)
+    mutating func beginSignIn(_ task: Task<StoredSession, any Error>) -> Effects {
         signInHost = nil
         signInURL = nil
         signInTask = task
-        return (restorePoint, Effects.log(.info, "OAuth sign-in started", ["server": name]).published)
+        return Effects.log(.info, "OAuth sign-in started", ["server": name]).published
     }
 
     /// The sign-in has its new session: no refresh of the old one starts from here until it is stored (or the
@@ -63,7 +53,7 @@ extension ServerRecord {
 
     /// The sign-in failed or was cancelled: the server goes on as it was (its refreshes never stopped). When the
     /// new session could not be stored, refreshes held for it resume from a fresh plan.
-    mutating func signInFailed(restoring point: SignInRestorePoint, _ context: TransitionContext) -> Effects {
+    mutating func signInFailed(_ context: TransitionContext) -> Effects {
         endSignIn()
         guard holdRefreshes else { return Effects.none.published }
         holdRefreshes = false

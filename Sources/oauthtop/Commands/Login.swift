@@ -52,10 +52,11 @@ extension OAuthTop {
                 return
             }
             printError("signing in to \(due.count) server\(due.count == 1 ? "" : "s"): \(due.joined(separator: ", "))")
+            // Exit codes rise with severity (1 retryable, 2 configuration, 3 sign-in still required): the worst wins.
             var worst: Exit?
             for name in due {
                 guard let failure = try await signIn(name, engine) else { continue }
-                if worst.map({ Self.severity(failure.exit) > Self.severity($0) }) ?? true { worst = failure.exit }
+                if failure.exit.rawValue > worst?.rawValue ?? 0 { worst = failure.exit }
             }
             if let worst { throw ExitCode(worst.rawValue) }
         }
@@ -65,8 +66,7 @@ extension OAuthTop {
                 print(TerminalText.safe(line))
                 fflush(nil)
             }
-            var service = runtime.browserSignIn(
-                browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: { say("\($0)") })
+            var service = runtime.browserSignIn(browser: noBrowser ? .printOnly : .open(BrowserOpener()), say: say)
             if device { service.deviceFlow = .always }
             return service
         }
@@ -81,7 +81,7 @@ extension OAuthTop {
             do {
                 outcome = try await engine.login(name)
             } catch {
-                return (Self.exit(for: error), engineFailure(error))
+                return (Exit(error), engineFailure(error))
             }
             switch outcome {
             case .failed(let error):
@@ -114,23 +114,6 @@ extension OAuthTop {
                 break
             }
             return nil
-        }
-
-        private static func severity(_ exit: Exit) -> Int {
-            switch exit {
-            case .ok: 0
-            case .retryable: 1
-            case .usage: 2
-            case .signIn: 3
-            }
-        }
-
-        private static func exit(for error: EngineError) -> Exit {
-            switch error {
-            case .unknownServer, .disabled, .misconfigured: .usage
-            case .signInRequired, .loggedOut: .signIn
-            case .signInRunning: .retryable
-            }
         }
 
         /// DESIGN.md's exit codes for a sign-in that did not happen.

@@ -3,14 +3,7 @@ import RefreshEngine
 
 /// The exit code and message for a request the engine refused.
 func engineFailure(_ error: EngineError) -> ExitCode {
-    switch error {
-    case .unknownServer, .disabled, .misconfigured:
-        fail(.usage, error.description)
-    case .signInRequired, .loggedOut:
-        fail(.signIn, error.description)
-    case .signInRunning:
-        fail(.retryable, error.description)
-    }
+    fail(Exit(error), error.description)
 }
 
 /// The exit code and message for a token `TokenIssuer` could not hand out.
@@ -19,6 +12,14 @@ func tokenFailure(_ error: TokenIssueError) -> ExitCode {
 }
 
 extension Exit {
+    init(_ error: EngineError) {
+        switch error {
+        case .unknownServer, .disabled, .misconfigured: self = .usage
+        case .signInRequired, .loggedOut: self = .signIn
+        case .signInRunning: self = .retryable
+        }
+    }
+
     init(_ error: TokenIssueError) {
         switch error {
         case .signInRequired: self = .signIn

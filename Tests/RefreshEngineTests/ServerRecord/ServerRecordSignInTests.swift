@@ -12,7 +12,7 @@ import TokenStore
     @Test func aSignInLeavesTheRefreshScheduleAloneAndAFailedOneChangesNothing() {
         var record = R.planned()
         _ = record.deferForcedRefresh(until: R.at(8), R.context())
-        let (_, started) = record.beginSignIn(R.signInTask())
+        let started = record.beginSignIn(R.signInTask())
         // The old session keeps its refresh: state, deadline and the forced refresh stay as they were.
         #expect(record.state == .scheduled && record.isSigningIn)
         #expect(record.facts().refreshState == .signingIn)
@@ -24,8 +24,7 @@ import TokenStore
         #expect(record.signInHost == "auth.example.com")
         #expect(record.facts().signInHost == "auth.example.com")
 
-        let point = SignInRestorePoint(state: .scheduled, forcePending: true, deadline: R.at(8), trigger: .forced)
-        let ended = record.signInFailed(restoring: point, R.context())
+        let ended = record.signInFailed(R.context())
         #expect(record.state == .scheduled)
         #expect(record.deadline == R.at(8))
         #expect(record.trigger == .forced)
@@ -45,8 +44,7 @@ import TokenStore
         }
         #expect(reason == "a sign-in is storing its new session")
         // The store refused the new session: refreshes resume from a fresh plan.
-        let point = SignInRestorePoint(state: .scheduled, forcePending: false, deadline: nil, trigger: .timer)
-        let ended = record.signInFailed(restoring: point, R.context())
+        let ended = record.signInFailed(R.context())
         #expect(!record.isInactive && !record.holdRefreshes)
         #expect(ended.enqueue.map(\.kind) == [.refresh])
     }
@@ -61,7 +59,7 @@ import TokenStore
         var record = R.planned()
         record.state = .loggedOut
         record.probe = .unreachable(summary: "Connection refused", detail: "connect ECONNREFUSED")
-        let (_, _) = record.beginSignIn(R.signInTask())
+        _ = record.beginSignIn(R.signInTask())
         let session = R.session(accessToken: "at-signed-in-9")
         let effects = record.signInSucceeded(session, R.context())
         #expect(record.session == session)
