@@ -173,13 +173,13 @@ _oauthtop() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|help)
+    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|help)
         # Offer subcommand argument completions
         "_oauthtop_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout setup help' -- "${cur}"))
         ;;
     esac
 }
@@ -243,9 +243,9 @@ _oauthtop_serve() {
 
 _oauthtop_list() {
     repeating_flags=()
-    non_repeating_flags=(--json --check --version -h --help)
+    non_repeating_flags=(--json --check --watch --version -h --help)
     repeating_options=()
-    non_repeating_options=(--config --state-dir)
+    non_repeating_options=(--config --state-dir --interval)
     __oauthtop_offer_flags_options 0
 
     # Offer option value completions
@@ -254,6 +254,9 @@ _oauthtop_list() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    '--interval')
         return
         ;;
     esac
@@ -366,6 +369,50 @@ _oauthtop_logout() {
         return
         ;;
     '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_oauthtop_setup() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __oauthtop_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    claude-code)
+        # Offer subcommand argument completions
+        "_oauthtop_setup_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'claude-code' -- "${cur}"))
+        ;;
+    esac
+}
+
+_oauthtop_setup_claude-code() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --state-dir --write)
+    __oauthtop_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--write')
         return
         ;;
     esac

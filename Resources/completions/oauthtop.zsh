@@ -60,13 +60,14 @@ _oauthtop() {
             'import:Adopt a token response (JSON on stdin) as the server'\''s session.'
             'login:Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).'
             'logout:Revoke a server'\''s tokens at the provider (when it offers revocation), forget them here and stop refreshing.'
+            'setup:Wire an MCP client to oauthtop, so that it asks oauthtop for fresh tokens.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|help)
+        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|help)
             "_oauthtop_${words[1]}" && ret=0
             ;;
         esac
@@ -126,6 +127,8 @@ _oauthtop_list() {
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '--json[Print a JSON array (keys\: name, url, level, summary, detail, action, refresh_state, …).]'
         '--check[Exit 0 when every enabled server is healthy, 1 when one is degraded or unhealthy, 3 when one needs a sign-in.]'
+        '--watch[Redraw the table in place every --interval seconds (a new table each time when stdout is not a terminal; one JSON array per line with --json).]'
+        '--interval[Seconds between redraws with --watch (0.1 to 86400).]:seconds:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -216,6 +219,49 @@ _oauthtop_logout() {
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_oauthtop_setup() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'claude-code:Print the mcpServers entries that make Claude Code call `oauthtop headers` (url, headersHelper).'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        claude-code)
+            "_oauthtop_setup_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_oauthtop_setup_claude-code() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
+        '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
+        '*:names:'
+        '--write[Merge the entries into this Claude Code config file.]:file:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -505,6 +506,139 @@ def scenario_token_formats_and_headers_helper():
         peer.stop()
 
 
+def scenario_setup_claude_code():
+    """`setup claude-code --write FILE` merges url + headersHelper entries into a Claude Code config with other keys
+    and servers, leaves a backup, refuses a file it cannot parse; each helper, run through a shell the way Claude
+    Code runs it (without oauthtop's environment variables), prints headers the MCP server accepts."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer), "wiki": server(peer)})
+    try:
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        assert home.import_session("wiki", peer.issue()).returncode == 0
+        printed = home.run("setup", "claude-code", "jira")
+        entry = json.loads(printed.stdout)["mcpServers"]["jira"]
+        check("setup claude-code: prints {mcpServers: {jira: {type, url, headersHelper}}} on stdout only",
+              printed.returncode == 0 and set(entry) == {"type", "url", "headersHelper"} and entry["type"] == "http"
+              and entry["url"] == peer.url + "/mcp" and printed.stderr == "", printed.stdout + printed.stderr)
+        target = os.path.join(home.dir, "claude.json")
+        before = {"numStartups": 3, "hasCompletedOnboarding": True, "tipsHistory": {"x": 1}, "theme": None,
+                  "mcpServers": {"local": {"type": "stdio", "command": "npx", "args": ["-y", "tool"]},
+                                 "jira": {"type": "http", "url": "https://old.example.com/mcp"}}}
+        with open(target, "w") as handle:
+            json.dump(before, handle)
+        os.chmod(target, 0o600)
+        wrote = home.run("setup", "claude-code", "--write", target)
+        with open(target) as handle:
+            after = json.load(handle)
+        backups = [f for f in os.listdir(home.dir) if f.startswith("claude.json.bak-")]
+        check("setup --write: exit 0; every other key and server kept; jira replaced, wiki added; a 0600 backup "
+              "holding the old file",
+              wrote.returncode == 0 and {k: v for k, v in after.items() if k != "mcpServers"}
+              == {k: v for k, v in before.items() if k != "mcpServers"}
+              and after["mcpServers"]["local"] == before["mcpServers"]["local"]
+              and set(after["mcpServers"]) == {"local", "jira", "wiki"} and len(backups) == 1
+              and json.load(open(os.path.join(home.dir, backups[0]))) == before
+              and os.stat(os.path.join(home.dir, backups[0])).st_mode & 0o777 == 0o600
+              and os.stat(target).st_mode & 0o777 == 0o600
+              and "added wiki; replaced jira" in wrote.stderr, wrote.stderr + json.dumps(after))
+        # Claude Code runs the helper through a shell, with its own environment: no OAUTHTOP_* variables.
+        bare = {k: v for k, v in os.environ.items() if not k.startswith("OAUTHTOP_")}
+        for name in ("jira", "wiki"):
+            helper = after["mcpServers"][name]["headersHelper"]
+            env = dict(bare, CLAUDE_CODE_MCP_SERVER_NAME=name, CLAUDE_CODE_MCP_SERVER_URL=peer.url + "/mcp")
+            result = subprocess.run(["sh", "-c", helper], env=env, capture_output=True, text=True, timeout=30)
+            headers = json.loads(result.stdout) if result.returncode == 0 else {}
+            _, token = home.token(name)
+            check(f"the written headersHelper of {name}: one JSON object whose bearer token the MCP server accepts",
+                  result.returncode == 0 and headers == {"Authorization": f"Bearer {token}"}
+                  and peer.mcp_accepts(token) and result.stderr == "", result.stderr)
+        broken = os.path.join(home.dir, "broken.json")
+        with open(broken, "w") as handle:
+            handle.write('{"mcpServers": {"a": ')
+        refused = home.run("setup", "claude-code", "--write", broken)
+        check("setup --write on a file that is not JSON: exit 2, one line, the file untouched, no backup",
+              refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+              and "not valid JSON" in refused.stderr and open(broken).read() == '{"mcpServers": {"a": '
+              and not [f for f in os.listdir(home.dir) if f.startswith("broken.json.")], refused.stderr)
+    finally:
+        home.close()
+        peer.stop()
+
+
+def tmux_pane(session):
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+
+
+def wait_for_pane(session, predicate, timeout=15):
+    deadline = time.monotonic() + timeout
+    pane = ""
+    while time.monotonic() < deadline:
+        pane = tmux_pane(session)
+        if predicate(pane):
+            return pane
+        time.sleep(0.1)
+    return pane
+
+
+def scenario_list_watch():
+    """`list --watch` under tmux redraws the plain table in place as the store changes; into a pipe it prints a new
+    table per interval; with --json one array per line. Bad intervals exit 2."""
+    if not shutil.which("tmux"):
+        check("list --watch: tmux is installed", False, "scripts/test installs tmux")
+        return
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer), "wiki": server(peer)})
+    session = f"oauthtop-watch-{os.getpid()}"
+    try:
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        command = " ".join(["env", f"OAUTHTOP_CONFIG={home.config}", f"OAUTHTOP_STATE_DIR={home.state}", BIN, "list",
+                            "--watch", "--interval", "0.3"])
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "150", "-y", "20", command], check=True)
+
+        def row(pane, name):
+            return next((line.split() for line in pane.splitlines() if line.startswith(name + " ")), [])
+
+        pane = wait_for_pane(session, lambda p: row(p, "jira")[1:2] == ["healthy"] and "login" in row(p, "wiki"))
+        check("list --watch under tmux: the plain table with jira healthy and wiki's action login, under one "
+              "heading", row(pane, "jira")[1:2] == ["healthy"] and "login" in row(pane, "wiki")
+              and pane.count("oauthtop list, every 0.3 s") == 1 and pane.count("NAME") == 1, pane)
+        assert home.run("logout", "jira").returncode == 0
+        pane = wait_for_pane(session, lambda p: "Logged out" in " ".join(row(p, "jira")))
+        check("list --watch: the logout shows on jira's row in place (still one heading, one header, two rows)",
+              row(pane, "jira")[1:2] == ["unhealthy"] and "Logged out" in " ".join(row(pane, "jira")) and pane.count("oauthtop list, every") == 1
+              and pane.count("NAME") == 1 and len([l for l in pane.splitlines() if l.startswith(("jira ", "wiki "))]) == 2,
+              pane)
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+        piped = subprocess.Popen([BIN, "list", "--watch", "--interval", "0.3"], env=home.env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        piped.terminate()
+        out, _ = piped.communicate(timeout=10)
+        check("list --watch into a pipe: a new table per interval, no escape sequences",
+              out.count("oauthtop list, every 0.3 s") >= 3 and out.count("\nNAME ") >= 3 and "\x1b" not in out,
+              out[:400])
+        piped = subprocess.Popen([BIN, "list", "--watch", "--json", "--interval", "0.3"], env=home.env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.2)
+        piped.terminate()
+        out, _ = piped.communicate(timeout=10)
+        arrays = [json.loads(line) for line in out.splitlines()]
+        check("list --watch --json: one JSON array per line, every key of list --json",
+              len(arrays) >= 3 and all([r["name"] for r in a] == ["jira", "wiki"] for a in arrays)
+              and arrays[-1][0]["summary"] == "Logged out", out[:400])
+        for args, message in ((["--interval", "0"], "--interval must be between"),
+                              (["--interval", "nan"], "--interval must be between"),
+                              (["--check"], "--watch and --check")):
+            bad = home.run("list", "--watch", *args)
+            check(f"list --watch {' '.join(args)}: exit 2 with one line", bad.returncode == 2 and message in bad.stderr
+                  and bad.stdout == "", bad.stderr)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        home.close()
+        peer.stop()
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -854,6 +988,8 @@ SCENARIOS = [
     ("relogin", scenario_relogin_keeps_the_old_session),
     ("list_check", scenario_list_check_and_demo_stdout),
     ("token_formats", scenario_token_formats_and_headers_helper),
+    ("setup_claude_code", scenario_setup_claude_code),
+    ("list_watch", scenario_list_watch),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),

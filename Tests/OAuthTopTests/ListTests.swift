@@ -93,3 +93,41 @@ import TokenStore
         #expect(!table.contains(accessToken) && !table.contains(refreshToken))
     }
 }
+
+@Suite struct ListWatchTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let statuses = [
+        ListTests.stored(
+            "jira",
+            session: StoredSession(
+                server: "jira", accessToken: "at", refreshToken: "rt", issuedAt: now,
+                expiresAt: now.addingTimeInterval(3600))),
+        ListTests.stored("wiki", session: nil),
+    ]
+
+    @Test func onATerminalEachFrameRedrawsFromTheTopAndClearsWhatWasLeft() {
+        let frame = ListWatch(json: false, interval: 2, toTerminal: true).frame(Self.statuses, now: Self.now)
+        let table = ListTable.render(Self.statuses, now: Self.now)
+        #expect(frame.hasPrefix("\u{1B}[Hoauthtop list, every 2 s: 2027-01-15T08:00:00Z\u{1B}[K\n\n"))
+        #expect(frame.hasSuffix("\u{1B}[J"))
+        #expect(frame.replacingOccurrences(of: "\u{1B}[K", with: "").contains(table))
+        #expect(frame.components(separatedBy: "\u{1B}[K").count == table.split(separator: "\n").count + 2)
+    }
+
+    @Test func intoAPipeEachTableFollowsTheLastUnderItsTime() {
+        let frame = ListWatch(json: false, interval: 0.5, toTerminal: false).frame(Self.statuses, now: Self.now)
+        #expect(
+            frame
+                == "oauthtop list, every 0.5 s: 2027-01-15T08:00:00Z\n" + ListTable.render(Self.statuses, now: Self.now)
+                + "\n\n")
+        #expect(!frame.contains("\u{1B}"))
+    }
+
+    @Test func withJSONEachFrameIsOneArrayOnOneLine() throws {
+        let frame = ListWatch(json: true, interval: 2, toTerminal: true).frame(Self.statuses, now: Self.now)
+        #expect(frame.hasSuffix("\n") && frame.dropLast().split(separator: "\n").count == 1)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(frame.utf8)) as? [[String: Any]])
+        #expect(rows.map { $0["name"] as? String } == ["jira", "wiki"])
+        #expect(rows.map { $0["level"] as? String } == ["healthy", "degraded"])
+    }
+}

@@ -19,8 +19,29 @@ extension OAuthTop {
                 discussion: "For scripts and status bars: prints one line on stderr, and the table only with --json."))
         var check = false
 
+        @Flag(
+            help:
+                "Redraw the table in place every --interval seconds (a new table each time when stdout is not a terminal; one JSON array per line with --json)."
+        )
+        var watch = false
+
+        @Option(help: ArgumentHelp("Seconds between redraws with --watch (0.1 to 86400).", valueName: "seconds"))
+        var interval: Double = 2
+
+        func validate() throws {
+            if watch && check { throw ValidationError("--watch and --check do not go together: --check answers once") }
+            if !watch && interval != 2 { throw ValidationError("--interval needs --watch") }
+            guard interval.isFinite, (0.1...86_400).contains(interval) else {
+                throw ValidationError("--interval must be between 0.1 and 86400 seconds (got \(interval))")
+            }
+        }
+
         func run() async throws {
             let runtime = try Runtime.open(global)
+            if watch {
+                try await ListWatch(json: json, interval: interval).run { try await storedStatuses(runtime) }
+                return
+            }
             let statuses = try await storedStatuses(runtime)
             if check {
                 if json { print(try ListJSON.render(statuses)) }
@@ -130,6 +151,14 @@ enum ListJSON {
                 lastError: status.lastError, hasRefreshToken: status.hasRefreshToken,
                 lastRefreshAt: status.lastRefreshAt.map(TimeText.rfc3339))
         }
+    }
+
+    /// The same array on one line (`list --watch --json`: one array per line).
+    static func line(_ statuses: [ServerStatus]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Strings, numbers, booleans and nulls only: encoding cannot fail.
+        return (try? String(decoding: encoder.encode(rows(statuses)), as: UTF8.self)) ?? "[]"
     }
 
     static func render(_ statuses: [ServerStatus]) throws -> String {
