@@ -173,13 +173,13 @@ _oauthtop() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|help)
+    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|doctor|help)
         # Offer subcommand argument completions
         "_oauthtop_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout setup help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout setup doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -413,6 +413,27 @@ _oauthtop_setup_claude-code() {
         return
         ;;
     '--write')
+        return
+        ;;
+    esac
+}
+
+_oauthtop_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --state-dir --timeout)
+    __oauthtop_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

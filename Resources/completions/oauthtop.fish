@@ -48,6 +48,8 @@ function __oauthtop_parse_tokens -S
             case 'claude-code'
                 __oauthtop_parse_subcommand -r 1 'config=' 'state-dir=' 'write=' 'version' 'h/help'
             end
+        case 'doctor'
+            __oauthtop_parse_subcommand 0 'config=' 'state-dir=' 'timeout=' 'version' 'h/help'
         case 'help'
             __oauthtop_parse_subcommand -r 1 'version'
         end
@@ -116,6 +118,7 @@ complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "o
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'login' -d 'Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'logout' -d 'Revoke a server\'s tokens at the provider (when it offers revocation), forget them here and stop refreshing.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'setup' -d 'Wire an MCP client to oauthtop, so that it asks oauthtop for fresh tokens.'
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'doctor' -d 'Check what a user would otherwise debug by hand, one line each with what to do.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_positional "oauthtop" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop dashboard" config' -l 'config' -d 'Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).' -rfka ''
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop dashboard" state-dir' -l 'state-dir' -d 'State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).' -rfka ''
@@ -178,4 +181,9 @@ complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_opti
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop setup claude-code" write' -l 'write' -d 'Merge the entries into this Claude Code config file.' -rfka ''
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop setup claude-code" version' -l 'version' -d 'Show the version.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop setup claude-code" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop doctor" config' -l 'config' -d 'Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).' -rfka ''
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop doctor" state-dir' -l 'state-dir' -d 'State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).' -rfka ''
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop doctor" timeout' -l 'timeout' -d 'Seconds to wait for each provider request (1 to 120).' -rfka ''
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop doctor" version' -l 'version' -d 'Show the version.'
+complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'oauthtop' -n '__oauthtop_should_offer_completions_for_flags_or_options "oauthtop help" version' -l 'version' -d 'Show the version.'

@@ -61,13 +61,14 @@ _oauthtop() {
             'login:Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).'
             'logout:Revoke a server'\''s tokens at the provider (when it offers revocation), forget them here and stop refreshing.'
             'setup:Wire an MCP client to oauthtop, so that it asks oauthtop for fresh tokens.'
+            'doctor:Check what a user would otherwise debug by hand, one line each with what to do.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|help)
+        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|doctor|help)
             "_oauthtop_${words[1]}" && ret=0
             ;;
         esac
@@ -262,6 +263,20 @@ _oauthtop_setup_claude-code() {
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '*:names:'
         '--write[Merge the entries into this Claude Code config file.]:file:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_oauthtop_doctor() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
+        '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
+        '--timeout[Seconds to wait for each provider request (1 to 120).]:seconds:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

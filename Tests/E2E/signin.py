@@ -24,7 +24,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import headless  # noqa: E402
-from headless import BIN, PYTHON, Home, Peer, check, eventually, fast_refresh, http, server  # noqa: E402
+from headless import BIN, PYTHON, ROOT, Home, Peer, check, eventually, fast_refresh, http, server  # noqa: E402
 
 BROWSER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "browser.py")
 
@@ -639,6 +639,73 @@ def scenario_list_watch():
         peer.stop()
 
 
+def clock_shift_library(folder):
+    """Tests/Soak/wall_clock_shift.c built into FOLDER (the soak's wall-clock mover), or None without a compiler."""
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not compiler:
+        return None
+    library = os.path.join(folder, "wall_clock_shift.so")
+    source = os.path.join(ROOT, "Tests", "Soak", "wall_clock_shift.c")
+    built = subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", library, source, "-ldl", "-lpthread"],
+                           capture_output=True, text=True)
+    return library if built.returncode == 0 else None
+
+
+def scenario_doctor():
+    """`doctor` passes on a healthy setup (exit 0, one line per check) and names each broken thing with what to do:
+    a store others can read, a server that does not answer, a clock an hour ahead of the provider, a config that does
+    not parse (exit 2)."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer), "off": dict(server(peer), enabled=False)})
+    try:
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        healthy = home.run("doctor")
+        lines = healthy.stdout.strip().splitlines()
+        check("doctor on a healthy setup: exit 0; config, state folder, the MCP server, its authorization server and "
+              "the clock each ok",
+              healthy.returncode == 0 and any(l.startswith("ok    config: ") and "2 servers, 1 enabled" in l for l in lines)
+              and any(l.startswith("ok    state folder: ") for l in lines)
+              and any(l.startswith("ok    jira: MCP server ") and "(HTTP 401)" in l for l in lines)
+              and any(l.startswith("ok    jira: authorization server " + peer.url) for l in lines)
+              and any(l.startswith("ok    clock: agrees with ") for l in lines)
+              and not any(l.startswith("FAIL") for l in lines) and lines[-1].endswith(" 0 failed"),
+              healthy.stdout + healthy.stderr)
+        store = os.path.join(home.state, "oauthtop.sqlite")
+        os.chmod(store, 0o644)
+        loose = home.run("doctor")
+        check("doctor with a store others can read: exit 1, says so and the chmod to run",
+              loose.returncode == 1 and f"FAIL  state folder: oauthtop.sqlite is 0644" in loose.stdout
+              and f"run chmod 600 {store}" in loose.stdout, loose.stdout)
+        os.chmod(store, 0o600)
+        library = clock_shift_library(home.dir)
+        if library:
+            offset = os.path.join(home.dir, "offset")
+            with open(offset, "w") as handle:
+                handle.write("+3600\n")
+            env = dict(home.env(), LD_PRELOAD=library, WALL_CLOCK_SHIFT_FILE=offset)
+            ahead = subprocess.run([BIN, "doctor"], env=env, capture_output=True, text=True, timeout=60)
+            check("doctor with the clock an hour ahead: exit 1, 'FAIL  clock: ... 3600 s ahead of 127.0.0.1' and "
+                  "what to turn on", ahead.returncode == 1 and re.search(
+                      r"FAIL  clock: this machine's clock is 360[0-2] s ahead of 127\.0\.0\.1.*timedatectl set-ntp true",
+                      ahead.stdout) is not None, ahead.stdout)
+        else:
+            check("doctor clock check: a C compiler to build the clock shifter", False, "no cc, gcc or clang")
+        home.write_config_key("mcpServers", {"jira": server(peer), "gone": {"url": "http://127.0.0.1:9/mcp"}})
+        dead = home.run("doctor")
+        check("doctor with a server that does not answer: exit 1, names it and what to check; jira still ok",
+              dead.returncode == 1 and re.search(r"FAIL  gone: .*127\.0\.0\.1:9.*check the url in the config",
+                                                 dead.stdout) is not None
+              and "ok    jira: MCP server" in dead.stdout, dead.stdout)
+        with open(home.config, "w") as handle:
+            handle.write("{not json")
+        broken = home.run("doctor")
+        check("doctor with a config that does not parse: exit 2, 'FAIL  config:' naming the file",
+              broken.returncode == 2 and f"FAIL  config: {home.config}: not valid JSON" in broken.stdout, broken.stdout)
+    finally:
+        home.close()
+        peer.stop()
+
+
 def scenario_login_all():
     """`login --all` signs in to every enabled server whose health suggests login, one after another, and leaves a
     healthy one and a disabled one alone."""
@@ -990,6 +1057,7 @@ SCENARIOS = [
     ("token_formats", scenario_token_formats_and_headers_helper),
     ("setup_claude_code", scenario_setup_claude_code),
     ("list_watch", scenario_list_watch),
+    ("doctor", scenario_doctor),
     ("metadata_document", scenario_client_metadata_document),
     ("step_up", scenario_step_up),
     ("device", scenario_device),

@@ -9,6 +9,8 @@ struct HTTPAnswer: Equatable, Sendable {
     var location: String?
     /// Verbatim; RFC 6750 section 3 challenges (a 401 from an MCP server).
     var wwwAuthenticate: String?
+    /// Verbatim: the server's clock (RFC 9110 `Date`), for `oauthtop doctor`'s clock check.
+    var date: String?
     /// The MCP Streamable HTTP session a server opened in answer to `initialize`.
     var mcpSessionID: String?
     /// Empty when `bodyOverLimit`: the rest was never read.

@@ -52,7 +52,8 @@ final class ResponseReader: Sendable {
             retryAfter: http.value(forHTTPHeaderField: "Retry-After"),
             location: http.value(forHTTPHeaderField: "Location"),
             wwwAuthenticate: http.value(forHTTPHeaderField: "WWW-Authenticate"),
-            mcpSessionID: http.value(forHTTPHeaderField: "Mcp-Session-Id"))
+            date: http.value(forHTTPHeaderField: "Date"), mcpSessionID: http.value(forHTTPHeaderField: "Mcp-Session-Id")
+        )
         if http.expectedContentLength > HTTPAnswer.bodyLimit {
             answer.bodyOverLimit = true
             finish(.success(answer))
