@@ -10,13 +10,15 @@ Run by scripts/test as `.venv/bin/python Tests/E2E/service.py`. Reuses the Peer 
   paths; `--dry-run` changing nothing; the one line and exit 1 without a user manager; `systemd-analyze verify`
   on the written unit when systemd-analyze is installed (skipped, with the reason, when it is not).
 - notify_*: `oauthtop serve` against the peer with a stand-in `notify-send` on PATH that records its arguments:
-  one notification per change to "needs a sign-in", none with --no-notify or `"notifications": false`, no token.
+  one notification per change to "needs a sign-in", none with --no-notify or `"notifications": false`, no token;
+  the dashboard under tmux (its own `tmux -L` server) notifying too, and not with --no-notify.
 
 Environment: OAUTHTOP (binary), E2E_ONLY (comma-separated scenario names). Ends with `N passed, N failed`.
 """
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -487,6 +489,40 @@ def scenario_notify_missing():
         peer.stop()
 
 
+def scenario_notify_dashboard():
+    """The dashboard (under tmux) notifies too: once for a server that needs a sign-in; none with --no-notify."""
+    if not shutil.which("tmux"):
+        print("skip - notify_dashboard: tmux is not installed")
+        return
+    for label, args, expected in (("dashboard", (), 1), ("dashboard --no-notify", ("--no-notify",), 0)):
+        home = ServiceHome({"wiki": {"url": "https://wiki.example.com/mcp"}})
+        socket = f"svc-notify-{os.getpid()}-{expected}"
+        try:
+            env = home.env()
+            command = " ".join(["env", *(f"{k}={shlex.quote(v)}" for k, v in env.items()
+                                         if k.startswith(("OAUTHTOP_", "XDG_", "NOTIFY_", "PATH", "HOME", "LANG"))),
+                                shlex.quote(BIN), "dashboard", *args])
+            subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30",
+                            command], check=True, env=env, timeout=30)
+            shown = eventually(lambda: "wiki" in subprocess.run(
+                ["tmux", "-L", socket, "capture-pane", "-p"], capture_output=True, text=True).stdout, 20)
+            told = eventually(lambda: len(home.notifications()) >= expected, 10) if expected else None
+            time.sleep(2)
+            notes = home.notifications()
+            want = [["--app-name=oauthtop", "oauthtop: wiki needs you",
+                     "Sign-in required — run: oauthtop login wiki"]] if expected else []
+            check(f"{label}: the screen shows wiki, {expected} notification(s)", shown and notes == want, str(notes))
+            subprocess.run(["tmux", "-L", socket, "send-keys", "q"], timeout=10)
+            eventually(lambda: subprocess.run(["tmux", "-L", socket, "has-session"],
+                                              capture_output=True).returncode != 0, 10)
+        finally:
+            subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
+            leftover = f"/tmp/tmux-{os.getuid()}/{socket}"
+            if os.path.exists(leftover):
+                os.remove(leftover)
+            home.close()
+
+
 SCENARIOS = [
     ("install_script", scenario_install_script),
     ("service_install", scenario_service_install),
@@ -495,6 +531,7 @@ SCENARIOS = [
     ("notify_once_per_change", scenario_notify_once_per_change),
     ("notify_off", scenario_notify_off),
     ("notify_missing", scenario_notify_missing),
+    ("notify_dashboard", scenario_notify_dashboard),
 ]
 
 
