@@ -13,7 +13,7 @@ struct DesktopNotifier: Sendable {
 
     /// `notify-send --app-name=oauthtop TITLE BODY`; `false` when it could not be started.
     func send(_ notification: NotificationPolicy.Notification) -> Bool {
-        Subprocess.spawnDetached(executable, ["--app-name=oauthtop", notification.title, notification.body])
+        Subprocess.spawnDetached(executable, ["--app-name=oauthtop", notification.title, notification.body]) != nil
     }
 
     /// Sends what `NotificationPolicy` decides for every batch of statuses, until the stream ends.

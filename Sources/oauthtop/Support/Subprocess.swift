@@ -68,12 +68,12 @@ enum Subprocess {
 
     /// Starts `executable` with `arguments` and returns at once: stdin, stdout and stderr are /dev/null, the
     /// signals oauthtop ignores are reset to their defaults, and a thread of its own reaps the child when it ends,
-    /// so nothing waits for it and no zombie is left. `false` when it could not be started.
+    /// so nothing waits for it and no zombie is left. The child's process ID, or `nil` when it could not be started.
     @discardableResult
     static func spawnDetached(
         _ executable: String, _ arguments: [String],
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> Bool {
+    ) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -99,13 +99,13 @@ enum Subprocess {
 
         var pid: pid_t = 0
         let started = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard started == 0 else { return false }
+        guard started == 0 else { return nil }
         let child = pid
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(child, &status, 0) == -1 && errno == EINTR {}
         }
-        return true
+        return child
     }
 }
 
