@@ -1,5 +1,8 @@
+import Foundation
 import Health
+import RefreshEngine
 import Testing
+import TokenStore
 
 @testable import oauthtop
 
@@ -64,5 +67,23 @@ import Testing
     @Test func textIsMadeSafeForATerminal() {
         let notification = NotificationPolicy.Notification(server: "x", summary: "bad\u{1b}[2Jsummary")
         #expect(!notification.body.contains("\u{1b}"))
+    }
+
+    @Test func batchesOfStatusesAsTheEngineComputesThem() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func stored(_ name: String, _ session: StoredSession?, enabled: Bool = true) -> ServerStatus {
+            ServerStatus.stored(
+                ServerDefinition(name: name, url: "https://\(name).example.com/mcp", enabled: enabled),
+                session: session, saved: nil, policy: RefreshPolicy(), now: now)
+        }
+        let good = StoredSession(
+            server: "ok", accessToken: "at-secret", refreshToken: "rt-secret", issuedAt: now,
+            expiresAt: now.addingTimeInterval(3600))
+        var policy = NotificationPolicy()
+        let first = policy.observe([stored("ok", good), stored("new", nil), stored("off", nil, enabled: false)])
+        #expect(first.map(\.server) == ["new"])
+        #expect(first.first?.body == "Sign-in required — run: oauthtop login new")
+        #expect(!first.contains { $0.title.contains("secret") || $0.body.contains("secret") })
+        #expect(policy.observe([stored("new", nil), stored("ok", good)]).isEmpty)
     }
 }
