@@ -173,20 +173,20 @@ _oauthtop() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|doctor|help)
+    dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|service|doctor|help)
         # Offer subcommand argument completions
         "_oauthtop_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout setup doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'dashboard demo serve list refresh token headers import login logout setup service doctor help' -- "${cur}"))
         ;;
     esac
 }
 
 _oauthtop_dashboard() {
     repeating_flags=()
-    non_repeating_flags=(--no-color --version -h --help)
+    non_repeating_flags=(--no-color --no-notify --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --state-dir)
     __oauthtop_offer_flags_options 0
@@ -222,7 +222,7 @@ _oauthtop_demo() {
 
 _oauthtop_serve() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--no-notify --version -h --help)
     repeating_options=()
     non_repeating_options=(--config --state-dir --metrics-listen)
     __oauthtop_offer_flags_options 0
@@ -413,6 +413,73 @@ _oauthtop_setup_claude-code() {
         return
         ;;
     '--write')
+        return
+        ;;
+    esac
+}
+
+_oauthtop_service() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __oauthtop_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    install|uninstall|status)
+        # Offer subcommand argument completions
+        "_oauthtop_service_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'install uninstall status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_oauthtop_service_install() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --state-dir)
+    __oauthtop_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--state-dir')
+        return
+        ;;
+    esac
+}
+
+_oauthtop_service_uninstall() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __oauthtop_offer_flags_options 0
+}
+
+_oauthtop_service_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--config --state-dir)
+    __oauthtop_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--config')
+        return
+        ;;
+    '--state-dir')
         return
         ;;
     esac

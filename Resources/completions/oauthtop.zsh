@@ -61,6 +61,7 @@ _oauthtop() {
             'login:Sign in with the browser (discovery, dynamic registration, PKCE S256, a redirect to 127.0.0.1).'
             'logout:Revoke a server'\''s tokens at the provider (when it offers revocation), forget them here and stop refreshing.'
             'setup:Wire an MCP client to oauthtop, so that it asks oauthtop for fresh tokens.'
+            'service:Run '\''oauthtop serve'\'' as a systemd user service: install, uninstall, status.'
             'doctor:Check what a user would otherwise debug by hand, one line each with what to do.'
             'help:Show subcommand help information.'
         )
@@ -68,7 +69,7 @@ _oauthtop() {
         ;;
     arg)
         case "${words[1]}" in
-        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|doctor|help)
+        dashboard|demo|serve|list|refresh|token|headers|import|login|logout|setup|service|doctor|help)
             "_oauthtop_${words[1]}" && ret=0
             ;;
         esac
@@ -84,6 +85,7 @@ _oauthtop_dashboard() {
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '--no-color[No colours (NO_COLOR=1 does the same).]'
+        '--no-notify[No desktop notifications when a server needs a sign-in (config\: "notifications"\: false).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -113,6 +115,7 @@ _oauthtop_serve() {
         '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '--metrics-listen[Serve metrics at http\://ADDR/metrics; ADDR is 127.0.0.1\:PORT (PORT 0 picks a free one).]:metrics-listen:'
+        '--no-notify[No desktop notifications when a server needs a sign-in (config\: "notifications"\: false).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -263,6 +266,76 @@ _oauthtop_setup_claude-code() {
         '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
         '*:names:'
         '--write[Merge the entries into this Claude Code config file.]:file:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_oauthtop_service() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'install:Write the unit to $XDG_CONFIG_HOME/systemd/user/oauthtop.service, then enable and start it.'
+            'uninstall:Stop and disable the service, remove its unit file.'
+            'status:Say whether the service runs, and the health counts from the store.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        install|uninstall|status)
+            "_oauthtop_service_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_oauthtop_service_install() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
+        '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
+        '--dry-run[Print the unit on stdout and what would be run on stderr; change nothing.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_oauthtop_service_uninstall() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--dry-run[Print what would be run and removed on stderr; change nothing.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_oauthtop_service_status() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--config[Config file (default $OAUTHTOP_CONFIG, else $XDG_CONFIG_HOME/oauthtop/config.json).]:config:'
+        '--state-dir[State folder holding oauthtop.sqlite and oauthtop.log (default $OAUTHTOP_STATE_DIR, else $XDG_STATE_HOME/oauthtop).]:state-dir:'
+        '--json[Print one JSON object (keys\: service, servers).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

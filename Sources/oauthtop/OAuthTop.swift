@@ -16,7 +16,7 @@ struct OAuthTop: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DashboardCommand.self, Demo.self, Serve.self, List.self, Refresh.self, Token.self, Headers.self,
-            Import.self, Login.self, Logout.self, Setup.self, Doctor.self,
+            Import.self, Login.self, Logout.self, Setup.self, Service.self, Doctor.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )

@@ -123,8 +123,18 @@ import Testing
             "{\"mcpServers\": {\"jira\": {\"url\": \"https://x\", \"oauth\": {\"registration_metadata\": {\"redirect_uris\": []}}}}}",
             "\(file): server 'jira': key 'oauth.registration_metadata': must not set redirect_uris (oauthtop registers the redirect URI it listens on)"
         ),
+        (
+            "{\"mcpServers\": {}, \"notifications\": \"off\"}",
+            "\(file): key 'notifications': must be true or false (desktop notifications when a server needs a sign-in)"
+        ),
         ("", "\(file): not valid JSON (the file is empty)"),
     ]
+
+    @Test func notificationsAreOnUnlessTheConfigTurnsThemOff() throws {
+        #expect(try load(#"{"mcpServers": {}}"#).notifications == true)
+        #expect(try load(#"{"mcpServers": {}, "notifications": false}"#).notifications == false)
+        #expect(try load(#"{"mcpServers": {}, "notifications": true}"#).notifications == true)
+    }
 
     @Test func plainHTTPIsTakenOnALoopbackHostOnly() throws {
         let config = try load(

@@ -8,7 +8,7 @@ extension OAuthTop {
             discussion: """
                 Checks that the config parses; that the state folder and its files are yours alone (0700, 0600); \
                 that each enabled server's MCP URL and authorization server answer; that this machine's clock \
-                agrees with the providers' Date headers. Exit 0 when every check passes, 1 when one failed, 2 \
+                agrees with the providers' Date headers; that the systemd user service runs. Exit 0 when every check passes, 1 when one failed, 2 \
                 when the config does not parse.
                 """)
 
@@ -46,6 +46,7 @@ extension OAuthTop {
                 findings += outcome.findings
                 findings.append(ClockCheck.verdict(outcome.clockSamples))
             }
+            findings.append(ServiceCheck.verdict(ServiceState.read(SystemdUser())))
             for finding in findings { print(TerminalText.safe(finding.line)) }
             let failed = findings.filter { $0.verdict == .fail }.count
             print("doctor: \(findings.count - failed) passed or skipped, \(failed) failed")

@@ -70,12 +70,7 @@ struct ListCheck {
 
     init(_ statuses: [ServerStatus]) {
         let enabled = statuses.filter { $0.facts.enabled }
-        // Needs a sign-in: nothing works without one (no session, logged out, refresh failed, expired with no
-        // refresh token, rejected). A session that still works but will not last ("Token expiring in 12m", "More
-        // access needed") is degraded.
-        let needsSignIn = { (status: ServerStatus) in
-            status.health.action == .login && (status.health.level == .unhealthy || !status.facts.hasSession)
-        }
+        let needsSignIn = Self.needsSignIn
         let signIn = enabled.filter(needsSignIn).map(\.name)
         let unwell = enabled.filter { $0.health.level != .healthy && !needsSignIn($0) }.map(\.name)
         let healthy = enabled.count - signIn.count - unwell.count
@@ -84,6 +79,13 @@ struct ListCheck {
         if !signIn.isEmpty { parts.append("\(signIn.count) need a sign-in (\(signIn.joined(separator: ", ")))") }
         line = "check: " + parts.joined(separator: ", ")
         exit = !signIn.isEmpty ? .signIn : !unwell.isEmpty ? .retryable : .ok
+    }
+
+    /// Needs a sign-in: nothing works without one (no session, logged out, refresh failed, expired with no refresh
+    /// token, rejected). A session that still works but will not last ("Token expiring in 12m", "More access
+    /// needed") is degraded.
+    static func needsSignIn(_ status: ServerStatus) -> Bool {
+        status.health.action == .login && (status.health.level == .unhealthy || !status.facts.hasSession)
     }
 }
 

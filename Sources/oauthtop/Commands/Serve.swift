@@ -21,6 +21,9 @@ extension OAuthTop {
         @Option(help: "Serve metrics at http://ADDR/metrics; ADDR is 127.0.0.1:PORT (PORT 0 picks a free one).")
         var metricsListen: String?
 
+        @Flag(help: "No desktop notifications when a server needs a sign-in (config: \"notifications\": false).")
+        var noNotify = false
+
         func run() async throws {
             let runtime = try Runtime.open(global)
             let listen = metricsListen ?? runtime.config.metricsListen
@@ -32,6 +35,11 @@ extension OAuthTop {
             let engine = runtime.engine(metrics: factory, probes: true)
             let (stopSignals, signalSources) = StopSignals.install()
             defer { withExtendedLifetime(signalSources) {} }
+            // The stored sessions are loaded before the notifier reads its first statuses.
+            try await engine.start()
+            let notifier = DesktopNotifier.start(
+                following: engine, enabled: !noNotify && runtime.config.notifications, logger: runtime.logger)
+            defer { notifier?.cancel() }
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }

@@ -11,6 +11,8 @@ struct Config: Equatable {
     var skipped: [String]
     var refresh: RefreshPolicy
     var metricsListen: String?
+    /// `notifications`: desktop notifications from `serve` and the dashboard when a server needs a sign-in.
+    var notifications = true
 
     func server(named name: String) -> ServerConfig? {
         servers.first { $0.name == name }

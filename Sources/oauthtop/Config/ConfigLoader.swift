@@ -32,7 +32,17 @@ struct ConfigLoader {
                 servers[index].oauth.clientMetadataURL = shared
             }
         }
-        return Config(path: path, servers: servers, skipped: skipped, refresh: policy, metricsListen: metricsListen)
+        var config = Config(
+            path: path, servers: servers, skipped: skipped, refresh: policy, metricsListen: metricsListen)
+        if let value = top["notifications"] {
+            guard Self.isBool(value), let flag = value as? Bool else {
+                throw fail(
+                    "must be true or false (desktop notifications when a server needs a sign-in)",
+                    key: "notifications")
+            }
+            config.notifications = flag
+        }
+        return config
     }
 
     private func topLevelObject(_ data: Data) throws(ConfigError) -> [String: Any] {
