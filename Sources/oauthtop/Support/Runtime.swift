@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtRest
 import Foundation
 import Logging
 import Metrics
@@ -13,6 +14,8 @@ struct Runtime {
     let paths: Paths
     let config: Config
     let store: SQLiteTokenStore
+    /// Where the key that seals the store's tokens lives (`oauthtop doctor` prints its description).
+    let protection: Protection
     let logger: Logger
 
     /// Loads the config (a mistake ends the process with exit 2 and one message), opens the store and the log.
@@ -24,13 +27,26 @@ struct Runtime {
         } catch {
             throw fail(.usage, error.description)
         }
-        let store: SQLiteTokenStore
+        let (store, protection): (SQLiteTokenStore, Protection)
         do {
-            store = try SQLiteTokenStore(path: paths.store)
+            (store, protection) = try openStore(paths)
         } catch {
             throw fail(.usage, "\(error)")
         }
-        return Runtime(paths: paths, config: config, store: store, logger: makeLogger(paths))
+        return Runtime(paths: paths, config: config, store: store, protection: protection, logger: makeLogger(paths))
+    }
+
+    /// Opens the store with its tokens sealed under the state folder's key (`StoreKey`: the desktop keyring, else
+    /// a 0600 key file), found while the store holds its opening lock.
+    static func openStore(_ paths: Paths) throws -> (SQLiteTokenStore, Protection) {
+        var cipher: StoreCipher?
+        let store = try SQLiteTokenStore(path: paths.store) { recorded in
+            let found = try StoreKey.resolve(stateFolder: paths.stateDirectory, recorded: recorded)
+            cipher = found
+            return found
+        }
+        guard let cipher else { preconditionFailure("SQLiteTokenStore asks for its key while it opens") }
+        return (store, cipher.protection)
     }
 
     /// The named server, or exit 2 naming the config file.
