@@ -36,6 +36,8 @@ failed = 0
 SECRETS = set()
 # Everything oauthtop printed outside `token`/`headers` stdout, plus log files, checked for SECRETS at the end.
 TRANSCRIPT = []
+# Every peer started, so that the tokens of those still running can be collected (Peer.collect_secrets).
+PEERS = []
 
 
 def check(name, condition, detail=""):
@@ -88,9 +90,22 @@ class Peer:
             self.process.kill()
             raise RuntimeError(f"peer did not start: {line!r}")
         self.url = line.split(" ", 1)[1]
+        PEERS.append(self)
 
     def stats(self):
         return json.loads(http("GET", self.url + "/_stats")[1])
+
+    def tokens(self):
+        """Every access token, refresh token and client secret the peer minted or registered so far."""
+        minted = json.loads(http("GET", self.url + "/_tokens")[1])
+        return minted["access_tokens"] + minted["refresh_tokens"] + minted["client_secrets"]
+
+    def collect_secrets(self):
+        """Adds every value the peer minted to SECRETS (the store holds them sealed, so they are read here)."""
+        try:
+            SECRETS.update(self.tokens())
+        except (OSError, ValueError, KeyError):
+            pass
 
     def fault(self, **fault):
         status, body = http("POST", self.url + "/_fault", fault)
@@ -116,6 +131,8 @@ class Peer:
         return status == 200
 
     def stop(self):
+        if self.process.poll() is None:
+            self.collect_secrets()
         self.process.terminate()
         try:
             self.process.wait(5)
