@@ -4,7 +4,7 @@ public enum Protection: Sendable, Equatable, CustomStringConvertible {
     case keyring(stateFolder: String)
     /// A 0600 file in the state folder.
     case keyFile(path: String)
-    /// A random key in this process's memory only (tests and benchmarks).
+    /// A random key in this process's memory only (the demo, whose store is removed at exit; tests; benchmarks).
     case ephemeral
 
     /// The word the store records (`SecretSealing.keySource`) and `StoreKey.resolve` reads back.
@@ -27,7 +27,7 @@ public enum Protection: Sendable, Equatable, CustomStringConvertible {
             "tokens encrypted; key in \(path) (0600): protects against copies of the database and backups of it "
                 + "alone, not against a process running as you"
         case .ephemeral:
-            "tokens encrypted; key in memory only (tests and benchmarks)"
+            "tokens encrypted; key in memory only, gone when the process ends (the demo, tests, benchmarks)"
         }
     }
 }

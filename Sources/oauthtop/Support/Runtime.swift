@@ -19,7 +19,9 @@ struct Runtime {
     let logger: Logger
 
     /// Loads the config (a mistake ends the process with exit 2 and one message), opens the store and the log.
-    static func open(_ options: GlobalOptions) throws -> Runtime {
+    /// `ephemeralKey`: the store's key lives in this process only (the demo, whose state folder is removed at exit,
+    /// leaves no item in the keyring and no key file behind).
+    static func open(_ options: GlobalOptions, ephemeralKey: Bool = false) throws -> Runtime {
         let paths = Paths(options)
         let config: Config
         do {
@@ -29,7 +31,7 @@ struct Runtime {
         }
         let (store, protection): (SQLiteTokenStore, Protection)
         do {
-            (store, protection) = try openStore(paths)
+            (store, protection) = try openStore(paths, ephemeralKey: ephemeralKey)
         } catch {
             throw fail(.usage, "\(error)")
         }
@@ -38,7 +40,11 @@ struct Runtime {
 
     /// Opens the store with its tokens sealed under the state folder's key (`StoreKey`: the desktop keyring, else
     /// a 0600 key file), found while the store holds its opening lock.
-    static func openStore(_ paths: Paths) throws -> (SQLiteTokenStore, Protection) {
+    static func openStore(_ paths: Paths, ephemeralKey: Bool = false) throws -> (SQLiteTokenStore, Protection) {
+        if ephemeralKey {
+            let cipher = StoreCipher.ephemeral()
+            return (try SQLiteTokenStore(path: paths.store, sealing: cipher), cipher.protection)
+        }
         var cipher: StoreCipher?
         let store = try SQLiteTokenStore(path: paths.store) { recorded in
             let found = try StoreKey.resolve(stateFolder: paths.stateDirectory, recorded: recorded)
