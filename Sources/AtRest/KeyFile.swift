@@ -41,8 +41,8 @@ enum KeyFile {
     }
 
     /// Creates `path` with a new key, on disk before this returns: written to a temporary file (O_EXCL, O_NOFOLLOW,
-    /// 0600) and fsynced, then linked into place, which never replaces a file already there (another key: then that
-    /// one is read and returned), and the folder fsynced.
+    /// 0600) and fsynced, then linked into place (atomic, and unlike rename it never replaces a file already there:
+    /// another key, which is then read and returned), and the folder fsynced.
     static func create(_ path: String) throws(StoreKeyError) -> StoreCipher {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = folder + "/.\(name).\(getpid()).tmp"
@@ -58,8 +58,13 @@ enum KeyFile {
         close(descriptor)
         guard synced else { throw .keyFile(path: temporary, operation: "write", errno: failure) }
         if link(temporary, path) != 0 {
-            if errno == EEXIST, let existing = try read(path) { return existing }
-            throw .keyFile(path: path, operation: "create", errno: errno)
+            let failure = errno
+            if failure == EEXIST, let existing = try read(path) { return existing }
+            // A file system without hard links (some FUSE and network mounts): rename, which would replace a file
+            // made in between; the caller holds the store's opening lock, so no oauthtop makes one meanwhile.
+            guard failure == EPERM || failure == EOPNOTSUPP || failure == ENOSYS, rename(temporary, path) == 0 else {
+                throw .keyFile(path: path, operation: "create", errno: failure)
+            }
         }
         let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {

@@ -92,3 +92,37 @@ public enum StoreKey {
         return String(cString: resolved)
     }
 }
+
+extension StoreKey {
+    /// Whether the desktop keyring can hold the key of `stateFolder` here, for `oauthtop doctor`; looks, never
+    /// writes.
+    public static func keyringStatus(
+        stateFolder: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> KeyringStatus {
+        if environment[keyringVariable]?.lowercased() == "off" { return .off }
+        do {
+            try SecretService.sessionBus(environment)
+            return .reachable(hasKey: try SecretService.lookup(stateFolder: absolute(stateFolder)) != nil)
+        } catch {
+            return .unreachable(reason: error.reason)
+        }
+    }
+}
+
+/// What `StoreKey.keyringStatus` found.
+public enum KeyringStatus: Sendable, Equatable, CustomStringConvertible {
+    /// The keyring answered; `hasKey`: it holds a key for the state folder.
+    case reachable(hasKey: Bool)
+    /// `OAUTHTOP_KEYRING=off`.
+    case off
+    case unreachable(reason: String)
+
+    public var description: String {
+        switch self {
+        case .reachable(let hasKey):
+            "the desktop keyring answers" + (hasKey ? " and holds this state folder's key" : "")
+        case .off: "the desktop keyring is not used (OAUTHTOP_KEYRING=off)"
+        case .unreachable(let reason): "the desktop keyring is not reachable: \(reason)"
+        }
+    }
+}

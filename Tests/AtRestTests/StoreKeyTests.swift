@@ -84,6 +84,13 @@ import Testing
         }
     }
 
+    @Test func theKeyringStatusSaysWhyItIsNotUsed() {
+        #expect(StoreKey.keyringStatus(stateFolder: "/tmp", environment: noKeyring) == .off)
+        let status = StoreKey.keyringStatus(stateFolder: "/tmp", environment: noBus)
+        #expect(status == .unreachable(reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)"))
+        #expect("\(status)".hasPrefix("the desktop keyring is not reachable: no D-Bus session bus"))
+    }
+
     @Test func theFolderIsNamedAbsolutelyWhateverPathReachesIt() throws {
         let folder = try Folder()
         defer { folder.remove() }

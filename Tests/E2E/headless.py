@@ -157,7 +157,9 @@ class Home:
         self.processes = []
 
     def env(self):
-        return dict(os.environ, OAUTHTOP_CONFIG=self.config, OAUTHTOP_STATE_DIR=self.state)
+        # OAUTHTOP_KEYRING=off: each scenario's store keeps its key in its own state folder (store.key), so a run on
+        # a desktop leaves no item in the user's keyring; Tests/E2E/atrest.py tests the keyring itself.
+        return dict(os.environ, OAUTHTOP_CONFIG=self.config, OAUTHTOP_STATE_DIR=self.state, OAUTHTOP_KEYRING="off")
 
     def write_config_key(self, key, value):
         """Sets a top-level key of the config file."""
