@@ -8,8 +8,8 @@ Run by scripts/test as `.venv/bin/python Tests/E2E/atrest.py`. Reuses the Peer a
   file, while serve runs and after; a replaced key, a key file others can read and a missing key file are refused
   with one line that says what to do.
 - migration_kill: a big plaintext store (schema as this binary makes it, rows put back in plaintext with sqlite3,
-  as an older oauthtop left them) is opened by `oauthtop list` and killed with SIGKILL at many moments of the
-  migration; after each kill the rows are all plaintext or all sealed, and at the end every token reads back
+  as an older oauthtop left them) is opened by `oauthtop list` and killed with SIGKILL at 40 moments spread over
+  the time one opening takes (timed on a copy); after each kill the rows are all plaintext or all sealed, and at the end every token reads back
   through `oauthtop token NAME` and the files hold none in the clear.
 - shared_store: `serve` refreshing 2-second tokens while `oauthtop token` calls run in a loop, both on the sealed
   store: no call fails, no refresh token is reused, no session is lost.
@@ -201,21 +201,32 @@ def scenario_migration_kill():
         found, _ = home.in_the_clear(secrets[:30])
         check(f"migration: the old store holds its {ROWS} sessions in plaintext", len(found) == 30)
 
-        # Kill openings at moments 20 ms apart, later each time, spread over the migration (seal, commit, checkpoint,
-        # VACUUM), until one is left to finish. A kill before the commit leaves the rows in plaintext; one after it
-        # leaves them sealed with a scrub pending, which the next opening finishes.
+        # How long one opening with its migration takes here: timed on a copy of the store.
+        copy = os.path.join(home.dir, "copy")
+        os.makedirs(copy, mode=0o700)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(home.store + suffix):
+                shutil.copy2(home.store + suffix, os.path.join(copy, "oauthtop.sqlite" + suffix))
+        started = time.monotonic()
+        subprocess.run([BIN, "list", "--json"], env=dict(home.env(), OAUTHTOP_STATE_DIR=copy),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+        whole = time.monotonic() - started
+        # Kill openings at 40 moments spread over that time (seal, commit, checkpoint, VACUUM), until one is left to
+        # finish. A kill before the commit leaves the rows in plaintext; one after it leaves them sealed with a scrub
+        # pending, which the next opening finishes.
         moments = []
         seen = {"plaintext": 0, "sealed, scrub pending": 0, "sealed and scrubbed": 0, "torn": 0}
-        for step in range(1, 150):
+        for step in range(1, 41):
+            delay = whole * step / 40
             process = subprocess.Popen([BIN, "list", "--json"], env=home.env(), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
-            time.sleep(0.02 * step)
+            time.sleep(delay)
             finished = process.poll() is not None
             process.kill()
             process.wait()
             if finished:
                 break
-            moments.append(round(0.02 * step, 2))
+            moments.append(round(delay, 2))
             sealed, plain = sealed_rows(home)
             pending = home.sql("SELECT scrub_pending FROM store_protection") if sealed else []
             if plain == ROWS and sealed == 0:
@@ -224,7 +235,7 @@ def scenario_migration_kill():
                 seen["sealed, scrub pending" if pending == [(1,)] else "sealed and scrubbed"] += 1
             else:
                 seen["torn"] += 1
-        print(f"# killed at {moments} s: {json.dumps(seen)}", flush=True)
+        print(f"# one opening takes {whole:.2f} s here; killed at {moments} s: {json.dumps(seen)}", flush=True)
         check(f"migration: after each of {len(moments)} SIGKILLs the rows are all plaintext or all sealed",
               seen["torn"] == 0 and len(moments) >= 3 and seen["plaintext"] >= 1, json.dumps(seen))
         result = home.run("list", "--json", timeout=120)
