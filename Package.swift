@@ -26,6 +26,14 @@ let package = Package(
         .target(name: "OAuth", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Only TokenStore touches the database (DESIGN.md section 1).
         .target(name: "TokenStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // libsecret's few calls, through dlopen: neither building nor running oauthtop needs libsecret (see
+        // Sources/CSecretShim/secret_shim.c). libdl is part of glibc since 2.34; named for older ones.
+        .target(name: "CSecretShim", linkerSettings: [.linkedLibrary("dl")]),
+        // Tokens at rest: the AES-GCM sealer TokenStore is given, and where its key lives (keyring or key file).
+        .target(
+            name: "AtRest",
+            dependencies: ["TokenStore", "CSecretShim", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "RefreshEngine",
             dependencies: [
@@ -69,7 +77,8 @@ let package = Package(
         .executableTarget(
             name: "oauthtop",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "SignIn", "Telemetry", "Dashboard", "DemoProvider",
+                "Health", "OAuth", "TokenStore", "AtRest", "RefreshEngine", "SignIn", "Telemetry", "Dashboard",
+                "DemoProvider",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -79,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "oauthtop-bench",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine", "Dashboard",
+                "Health", "OAuth", "TokenStore", "AtRest", "RefreshEngine", "Dashboard",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -96,7 +105,10 @@ let package = Package(
         .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(
             name: "TokenStoreTests",
-            dependencies: ["TokenStore", "OAuthTopTesting", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "TokenStore", "AtRest", "OAuthTopTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .testTarget(name: "AtRestTests", dependencies: ["AtRest", "TokenStore"]),
         .testTarget(
             name: "OAuthTests",
             dependencies: [

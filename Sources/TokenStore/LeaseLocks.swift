@@ -145,7 +145,36 @@ final class LeaseLocks: Sendable {
 
 /// New tokens staged in a lease file while the database could not take them: `session` replaced the refresh token
 /// `from`. They apply only on top of a stored session that still has `from` (never over a later sign-in or a logout).
+///
+/// In the file it is sealed whole (its JSON holds both refresh tokens): the lease file is as private as the database.
 struct StagedRotation: Codable {
     var from: String?
     var session: StoredSession
+
+    init(from: String?, session: StoredSession) {
+        self.from = from
+        self.session = session
+    }
+
+    /// The rotation a lease file holds: sealed JSON, or plain JSON staged by an oauthtop from before sealing. `nil`
+    /// when it does not open or parse (another key, a torn write): it is then ignored, as a torn write always was.
+    init?(_ staged: Data, sealing: any SecretSealing) {
+        var json = staged
+        let text = String(decoding: staged, as: UTF8.self)
+        if sealing.isSealed(text) {
+            guard let opened = try? sealing.open(text) else { return nil }
+            json = Data(opened.utf8)
+        }
+        guard let decoded = try? JSONDecoder().decode(Self.self, from: json) else { return nil }
+        self = decoded
+    }
+
+    /// What goes into the lease file; `nil` when it cannot be encoded or sealed (the rotation is then not staged,
+    /// as when the database read before it fails).
+    func sealed(_ sealing: any SecretSealing) -> Data? {
+        guard let json = try? JSONEncoder().encode(self),
+            let sealed = try? sealing.seal(String(decoding: json, as: UTF8.self))
+        else { return nil }
+        return Data(sealed.utf8)
+    }
 }

@@ -110,6 +110,22 @@ enum Migrations {
         migrator.registerMigration("v6: session server URL") { db in
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN server_url TEXT")
         }
+        // Secrets are sealed (SecretSealing) from here on. The one row says where the store's key lives and holds a
+        // sealed constant, so that a wrong or missing key is told apart from damage and is never silently replaced;
+        // `scrub_pending` stays 1 from the transaction that sealed plaintext rows until the file has been vacuumed
+        // and its WAL truncated, so a kill in between scrubs at the next opening. An older oauthtop refuses the file
+        // from now on (`newerSchema`), so it does not write plaintext into it.
+        migrator.registerMigration("v7: store protection") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_protection (
+                        id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+                        key_source TEXT NOT NULL,
+                        key_check TEXT NOT NULL,
+                        scrub_pending INTEGER NOT NULL DEFAULT 0
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }()
 

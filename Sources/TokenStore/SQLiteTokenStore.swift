@@ -9,6 +9,9 @@ import GRDB
 ///   are durable before anybody uses them.
 /// - Writers wait up to 5 s for one another (`busy_timeout`); readers never wait.
 /// - A file that is not a database, or that a newer oauthtop wrote, is refused and never modified.
+/// - Secrets (access and refresh tokens, client secrets, rotations staged in lease files) are sealed by the
+///   `SecretSealing` given at opening; the store checks that it is the key it was sealed under (`StoreProtection`).
+///   `secure_delete` is on, so SQLite zeroes what it deletes or replaces.
 ///
 /// Every method may be called from any task; GRDB serialises writes within the process and SQLite's locks
 /// across processes.
@@ -19,26 +22,41 @@ public final class SQLiteTokenStore: TokenStore {
     private let groupCommit: GroupCommit
     /// Refresh leases: `flock` files in `leases/` beside the database.
     let leases: LeaseLocks
+    /// Seals every secret written, opens every secret read.
+    let sealing: any SecretSealing
 
     /// How long a write waits for another process's write to finish before failing.
     static let busyTimeout: TimeInterval = 5
 
-    /// Opens the store at `path`, creating the file and its folder when missing, and brings the schema up to
-    /// date.
+    /// Opens the store at `path` with secrets sealed by `sealing`; see `init(path:sealingFor:)`.
+    public convenience init(path: String, sealing: any SecretSealing) throws {
+        try self.init(path: path, sealingFor: { _ in sealing })
+    }
+
+    /// Opens the store at `path`, creating the file and its folder when missing, brings the schema up to date, and
+    /// seals what an older oauthtop left in plaintext.
+    ///
+    /// `sealingFor` is called once, with where the store says its key lives (`nil` for a store never sealed), while
+    /// this process holds the folder's opening lock: no other oauthtop opens the store meanwhile, so two processes
+    /// never create two keys for one new store. Whatever key it returns must be persisted already: plaintext rows
+    /// are sealed under it right after. Its errors are thrown as they are.
     ///
     /// - Throws: `TokenStoreError.notADatabase` or `.newerSchema` (the file is left untouched),
-    ///   `.permissions` when the folder or file cannot be created or made private, `.setting` or `.database`.
-    public init(path: String) throws {
+    ///   `.permissions` when the folder or file cannot be created or made private, `.keyMismatch` when the key is
+    ///   not the one the store was sealed under, `.setting` or `.database`.
+    public init(path: String, sealingFor resolve: (_ recordedKeySource: String?) throws -> any SecretSealing) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         try Self.preparePrivateFolder(folder.isEmpty ? "." : folder)
-        pool = try Self.whileOpening(folder.isEmpty ? "." : folder) {
+        (pool, sealing) = try Self.whileOpening(folder.isEmpty ? "." : folder) {
             try Self.preparePrivateFile(path)
             try Self.inspect(path)
             let pool = try Self.openPool(path)
             try Self.requireDurableWrites(pool, path: path)
             try Self.migrate(pool, path: path)
-            return pool
+            let sealing = try resolve(try Self.recordedKeySource(pool, path: path))
+            try Self.protect(pool, path: path, sealing: sealing)
+            return (pool, sealing)
         }
         groupCommit = GroupCommit(pool: pool)
         leases = try LeaseLocks(folder: (folder.isEmpty ? "." : folder) + "/leases")
@@ -65,6 +83,12 @@ public final class SQLiteTokenStore: TokenStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "oauthtop.store"
+        // Deleted and replaced content is overwritten with zeros (a refresh replaces the row's sealed tokens, a
+        // logout deletes them); temporary tables and VACUUM's copy stay in memory, never in a file.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
         do {
             // A DatabasePool always runs in WAL mode.
             return try DatabasePool(path: path, configuration: configuration)
@@ -102,12 +126,14 @@ public final class SQLiteTokenStore: TokenStore {
 
     public func sessions() async throws -> [StoredSession] {
         try await reading { db in
-            try SessionRecord.order(SessionRecord.CodingKeys.server).fetchAll(db).map(\.session)
+            try SessionRecord.order(SessionRecord.CodingKeys.server).fetchAll(db).map {
+                try $0.session(opening: sealing)
+            }
         }
     }
 
     public func session(for server: String) async throws -> StoredSession? {
-        try await reading { db in try SessionRecord.row(of: server, db)?.session }
+        try await reading { db in try SessionRecord.row(of: server, db)?.session(opening: sealing) }
     }
 
     public func refreshStates() async throws -> [String: StoredRefreshState] {
@@ -120,7 +146,7 @@ public final class SQLiteTokenStore: TokenStore {
     // MARK: Writing
 
     public func save(_ session: StoredSession) async throws {
-        let record = SessionRecord(session, updatedAt: Date())
+        let record = try sealed { try SessionRecord(session, updatedAt: Date(), sealing: sealing) }
         try await writing { db in try record.upsert(db) }
     }
 
@@ -158,12 +184,13 @@ public final class SQLiteTokenStore: TokenStore {
         case .acquired(let found): staged = found
         }
         do {
-            var session = try await reading { db in try SessionRecord.row(of: server, db)?.session }
+            let sealing = sealing
+            var session = try await reading { db in try SessionRecord.row(of: server, db)?.session(opening: sealing) }
             if let staged {
-                if let rotation = try? JSONDecoder().decode(StagedRotation.self, from: staged),
-                    rotation.session.server == server, let current = session, current.refreshToken == rotation.from
+                if let rotation = StagedRotation(staged, sealing: sealing), rotation.session.server == server,
+                    let current = session, current.refreshToken == rotation.from
                 {
-                    let record = SessionRecord(rotation.session, updatedAt: Date())
+                    let record = try sealed { try SessionRecord(rotation.session, updatedAt: Date(), sealing: sealing) }
                     try await writing { db in try record.upsert(db) }
                     session = rotation.session
                 }
@@ -196,7 +223,8 @@ public final class SQLiteTokenStore: TokenStore {
         _ session: StoredSession, state: StoredRefreshState?, releasingLeaseOf owner: String, replacing: String?
     ) async throws -> CommitOutcome {
         let server = session.server
-        let record = SessionRecord(session, updatedAt: Date())
+        let sealing = sealing
+        let record = try sealed { try SessionRecord(session, updatedAt: Date(), sealing: sealing) }
         let stateRecord = state.map { RefreshStateRecord($0, server: server) }
         let leaseWasOurs = leases.isHeld(server, by: owner)
         let staging = leaseWasOurs ? stageIfSlow(session, owner: owner) : nil
@@ -205,7 +233,9 @@ public final class SQLiteTokenStore: TokenStore {
             outcome = try await writing { db -> CommitOutcome in
                 guard let current = try SessionRecord.row(of: server, db) else { return .sessionGone }
                 // A sign-in or an import (here or in another process) replaced the session: it stays.
-                if let replacing, current.refreshToken != replacing { return .superseded(current.session) }
+                if let replacing, try current.openedRefreshToken(sealing) != replacing {
+                    return .superseded(try current.session(opening: sealing))
+                }
                 try record.upsert(db)
                 if let stateRecord { try RefreshStateRecord.upsert(CollectionOfOne(stateRecord), db) }
                 return .stored(leaseWasOurs: leaseWasOurs)
@@ -230,8 +260,12 @@ public final class SQLiteTokenStore: TokenStore {
         Task {
             guard (try? await Task.sleep(for: Self.stageAfter)) != nil else { return }
             // The refresh token these tokens replaced: the one the database still has while the commit waits.
-            guard let current = try? await reading({ db in try SessionRecord.row(of: session.server, db)?.session }),
-                let encoded = try? JSONEncoder().encode(StagedRotation(from: current.refreshToken, session: session)),
+            let sealing = sealing
+            guard
+                let current = try? await reading({ db in
+                    try SessionRecord.row(of: session.server, db)?.session(opening: sealing)
+                }),
+                let encoded = StagedRotation(from: current.refreshToken, session: session).sealed(sealing),
                 !Task.isCancelled
             else { return }
             leases.stage(session.server, owner: owner, encoded)
@@ -268,7 +302,16 @@ public final class SQLiteTokenStore: TokenStore {
         }
     }
 
-    private static func databaseCall<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    /// Runs a sealing step (which throws `SealingFailure`), naming the file when it fails.
+    func sealed<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    static func databaseCall<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch {
@@ -284,6 +327,10 @@ public final class SQLiteTokenStore: TokenStore {
             return error
         case is CancellationError:
             return error
+        case let failure as SealingFailure:
+            return failure.opening
+                ? TokenStoreError.unreadableSecret(path: path, column: failure.column)
+                : TokenStoreError.sealingFailed(path: path, column: failure.column)
         case let error as DatabaseError:
             switch error.resultCode {
             case .SQLITE_NOTADB, .SQLITE_CORRUPT:

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// A row of `sessions`: a `StoredSession` with its client registration spread over columns (all NULL when the
-/// session has none). Times are seconds since 1970.
+/// session has none). Times are seconds since 1970. `access_token`, `refresh_token` and `client_secret` hold sealed
+/// text (`SecretSealing`); a row written before sealing holds them in plaintext until the store migrates it.
 struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "sessions"
 
@@ -43,37 +44,55 @@ struct SessionRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
 }
 
 extension SessionRecord {
-    init(_ session: StoredSession, updatedAt: Date) {
+    /// The row of `session`, its secrets sealed.
+    init(_ session: StoredSession, updatedAt: Date, sealing: any SecretSealing) throws(SealingFailure) {
         server = session.server
-        accessToken = session.accessToken
+        accessToken = try SealingFailure.sealing("sessions.access_token") { try sealing.seal(session.accessToken) }
         tokenType = session.tokenType
-        refreshToken = session.refreshToken
+        refreshToken = try SealingFailure.sealing("sessions.refresh_token") { try sealing.seal(session.refreshToken) }
         scope = session.scope
         issuedAt = session.issuedAt.timeIntervalSince1970
         expiresAt = session.expiresAt?.timeIntervalSince1970
         refreshTokenExpiresAt = session.refreshTokenExpiresAt?.timeIntervalSince1970
         tokenEndpoint = session.client?.tokenEndpoint
         clientID = session.client?.clientID
-        clientSecret = session.client?.clientSecret
+        clientSecret = try SealingFailure.sealing("sessions.client_secret") {
+            try sealing.seal(session.client?.clientSecret)
+        }
         authMethod = session.client?.authMethod
         resource = session.client?.resource
         serverURL = session.serverURL
         self.updatedAt = updatedAt.timeIntervalSince1970
     }
 
-    var session: StoredSession {
+    /// The session this row holds, its secrets opened.
+    func session(opening sealing: any SecretSealing) throws(SealingFailure) -> StoredSession {
         var client: ClientRegistration?
         if let tokenEndpoint, let clientID, let authMethod {
+            let secret = try SealingFailure.opening("sessions.client_secret") { try sealing.reveal(clientSecret) }
             client = ClientRegistration(
-                tokenEndpoint: tokenEndpoint, clientID: clientID, clientSecret: clientSecret, authMethod: authMethod,
+                tokenEndpoint: tokenEndpoint, clientID: clientID, clientSecret: secret, authMethod: authMethod,
                 resource: resource)
         }
+        let access = try SealingFailure.opening("sessions.access_token") { try sealing.reveal(self.accessToken) }
+        let refresh = try SealingFailure.opening("sessions.refresh_token") { try sealing.reveal(self.refreshToken) }
         return StoredSession(
-            server: server, accessToken: accessToken, tokenType: tokenType, refreshToken: refreshToken, scope: scope,
+            server: server, accessToken: access, tokenType: tokenType, refreshToken: refresh, scope: scope,
             issuedAt: Date(timeIntervalSince1970: issuedAt),
             expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)),
             refreshTokenExpiresAt: refreshTokenExpiresAt.map(Date.init(timeIntervalSince1970:)), client: client,
             serverURL: serverURL)
+    }
+
+    /// The stored refresh token, opened: what `commit(..., replacing:)` compares (sealed texts of the same token
+    /// differ).
+    func openedRefreshToken(_ sealing: any SecretSealing) throws(SealingFailure) -> String? {
+        try SealingFailure.opening("sessions.refresh_token") { try sealing.reveal(refreshToken) }
+    }
+
+    /// Whether a secret of this row is still in plaintext (written before sealing, or by an older oauthtop).
+    func holdsPlaintext(_ sealing: any SecretSealing) -> Bool {
+        [accessToken, refreshToken, clientSecret].contains { $0.map { !sealing.isSealed($0) } ?? false }
     }
 }
 

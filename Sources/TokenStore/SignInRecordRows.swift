@@ -94,23 +94,35 @@ struct ClientRegistrationRecord: Codable, Sendable, Equatable, FetchableRecord, 
         case scope
     }
 
-    init(_ registration: StoredClientRegistration) {
+    /// The row of `registration`, its secret sealed.
+    init(_ registration: StoredClientRegistration, sealing: any SecretSealing) throws(SealingFailure) {
         server = registration.server
         issuer = registration.issuer
         redirectURI = registration.redirectURI
         clientID = registration.clientID
-        clientSecret = registration.clientSecret
+        clientSecret = try SealingFailure.sealing("client_registrations.client_secret") {
+            try sealing.seal(registration.clientSecret)
+        }
         authMethod = registration.authMethod
         clientSecretExpiresAt = registration.clientSecretExpiresAt?.timeIntervalSince1970
         registeredAt = registration.registeredAt.timeIntervalSince1970
         scope = registration.scope
     }
 
-    var registration: StoredClientRegistration {
-        StoredClientRegistration(
-            server: server, issuer: issuer, redirectURI: redirectURI, clientID: clientID, clientSecret: clientSecret,
+    /// The registration this row holds, its secret opened.
+    func registration(opening sealing: any SecretSealing) throws(SealingFailure) -> StoredClientRegistration {
+        let secret = try SealingFailure.opening("client_registrations.client_secret") {
+            try sealing.reveal(self.clientSecret)
+        }
+        return StoredClientRegistration(
+            server: server, issuer: issuer, redirectURI: redirectURI, clientID: clientID, clientSecret: secret,
             authMethod: authMethod, clientSecretExpiresAt: clientSecretExpiresAt.map(Date.init(timeIntervalSince1970:)),
             registeredAt: Date(timeIntervalSince1970: registeredAt), scope: scope)
+    }
+
+    /// Whether the secret is still in plaintext (written before sealing).
+    func holdsPlaintext(_ sealing: any SecretSealing) -> Bool {
+        clientSecret.map { !sealing.isSealed($0) } ?? false
     }
 }
 
@@ -135,12 +147,12 @@ extension SQLiteTokenStore: SignInRecords {
             try ClientRegistrationRecord
                 .filter(Columns.server == server && Columns.issuer == issuer)
                 .order(Columns.registeredAt.desc)
-                .fetchAll(db).map(\.registration)
+                .fetchAll(db).map { try $0.registration(opening: sealing) }
         }
     }
 
     public func saveClientRegistration(_ registration: StoredClientRegistration) async throws {
-        let record = ClientRegistrationRecord(registration)
+        let record = try sealed { try ClientRegistrationRecord(registration, sealing: sealing) }
         try await writing { db in try record.upsert(db) }
     }
 

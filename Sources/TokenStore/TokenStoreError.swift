@@ -11,6 +11,13 @@ public enum TokenStoreError: Error, Sendable, Equatable {
     case permissions(path: String, operation: String, errno: Int32)
     /// The database did not accept a setting the store depends on (WAL, synchronous=FULL).
     case setting(path: String, name: String, value: String)
+    /// A sealed value of `column` (`table.column`) did not open: altered, or sealed under another key.
+    case unreadableSecret(path: String, column: String)
+    /// A secret could not be sealed (the sealer failed); nothing was written.
+    case sealingFailed(path: String, column: String)
+    /// The store's check value does not open under the key this process found: the key was replaced or lost.
+    /// `recordedSource` is where the store says its key lives, `currentSource` where this process found one.
+    case keyMismatch(path: String, recordedSource: String, currentSource: String)
     /// SQLite refused an operation. `code` is the extended result code, `nil` for a failure outside SQLite.
     case database(path: String, code: Int32?, message: String)
 }
@@ -28,6 +35,18 @@ extension TokenStoreError: CustomStringConvertible, LocalizedError {
             "token store: cannot \(operation): \(path): \(String(cString: strerror(code)))"
         case .setting(let path, let name, let value):
             "token store \(path): SQLite did not accept \(name) = \(value)"
+        case .unreadableSecret(let path, let column):
+            "token store \(path): a sealed value in \(column) does not open (altered, or sealed under another key); "
+                + "move the store aside and sign in again"
+        case .sealingFailed(let path, let column):
+            "token store \(path): could not seal a value for \(column); nothing was written"
+        case .keyMismatch(let path, let recorded, let current) where recorded == current:
+            "token store \(path): the store's key does not match (the key in the \(recorded) is not the one its "
+                + "tokens were sealed under). Put the original key back, or move the store away and sign in again"
+        case .keyMismatch(let path, let recorded, let current):
+            "token store \(path): its tokens were sealed under a key in the \(recorded), but this process has the "
+                + "key in the \(current). Run where the \(recorded) is reachable, or move the store away and sign "
+                + "in again"
         case .database(let path, let code, let message):
             "token store \(path): \(message)\(code.map { " (SQLite code \($0))" } ?? "")"
         }

@@ -1,3 +1,4 @@
+import AtRest
 import Foundation
 import Logging
 import OAuth
@@ -12,6 +13,8 @@ struct StoreBench {
     var parent: String
     var commits = 100
     var recoveryServers = 200
+    /// Tokens sealed as oauthtop seals them (AES-GCM), under a key that lives only in this run.
+    private let cipher = StoreCipher.ephemeral()
 
     func run() async throws {
         let folder = (parent as NSString).appendingPathComponent("oauthtop-bench-store-\(UUID().uuidString)")
@@ -40,7 +43,7 @@ struct StoreBench {
 
     /// One `commit` (session upsert + lease delete, one transaction, one WAL fsync).
     private func singleCommits(in folder: String, fsync: Samples) async throws {
-        let store = try SQLiteTokenStore(path: folder + "/commit.sqlite")
+        let store = try SQLiteTokenStore(path: folder + "/commit.sqlite", sealing: cipher)
         let now = Date()
         // A commit stores a refresh of a session that exists (a logout in between wins over it).
         for index in 0..<10 { try await store.save(session(index, issuedAt: now)) }
@@ -61,7 +64,7 @@ struct StoreBench {
 
     /// `saveRefreshStates` in one transaction, against one `saveRefreshState` (one transaction) per server.
     private func batches(in folder: String, fsync: Samples) async throws {
-        let store = try SQLiteTokenStore(path: folder + "/batch.sqlite")
+        let store = try SQLiteTokenStore(path: folder + "/batch.sqlite", sealing: cipher)
         let now = Date()
         func states(_ count: Int, _ state: String) -> [String: StoredRefreshState] {
             Dictionary(
@@ -88,7 +91,7 @@ struct StoreBench {
 
     /// The engine's durable path per server, one after another: take the lease, then commit the new tokens.
     private func leaseAndCommit(in folder: String, count: Int, fsync: Samples) async throws {
-        let store = try SQLiteTokenStore(path: folder + "/lease.sqlite")
+        let store = try SQLiteTokenStore(path: folder + "/lease.sqlite", sealing: cipher)
         let now = Date()
         let sessions = (0..<count).map { session($0, issuedAt: now.addingTimeInterval(-7200)) }
         for stored in sessions { try await store.save(stored) }
@@ -118,7 +121,7 @@ struct StoreBench {
         let path = folder + "/recovery-\(Int(latency * 1000)).sqlite"
         let now = Date()
         do {
-            let seed = try SQLiteTokenStore(path: path)
+            let seed = try SQLiteTokenStore(path: path, sealing: cipher)
             for index in 0..<recoveryServers {
                 try await seed.save(session(index, issuedAt: now.addingTimeInterval(-7200)))
             }
@@ -126,7 +129,7 @@ struct StoreBench {
         var logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         logger.logLevel = .critical
         let started = ContinuousClock.now
-        let store = try SQLiteTokenStore(path: path)
+        let store = try SQLiteTokenStore(path: path, sealing: cipher)
         let engine = RefreshEngine(
             servers: (0..<recoveryServers).map {
                 ServerDefinition(name: "server-\($0)", url: "http://127.0.0.1:9/mcp")

@@ -36,6 +36,8 @@ failed = 0
 SECRETS = set()
 # Everything oauthtop printed outside `token`/`headers` stdout, plus log files, checked for SECRETS at the end.
 TRANSCRIPT = []
+# Every peer started, so that the tokens of those still running can be collected (Peer.collect_secrets).
+PEERS = []
 
 
 def check(name, condition, detail=""):
@@ -88,9 +90,22 @@ class Peer:
             self.process.kill()
             raise RuntimeError(f"peer did not start: {line!r}")
         self.url = line.split(" ", 1)[1]
+        PEERS.append(self)
 
     def stats(self):
         return json.loads(http("GET", self.url + "/_stats")[1])
+
+    def tokens(self):
+        """Every access token, refresh token and client secret the peer minted or registered so far."""
+        minted = json.loads(http("GET", self.url + "/_tokens")[1])
+        return minted["access_tokens"] + minted["refresh_tokens"] + minted["client_secrets"]
+
+    def collect_secrets(self):
+        """Adds every value the peer minted to SECRETS (the store holds them sealed, so they are read here)."""
+        try:
+            SECRETS.update(self.tokens())
+        except (OSError, ValueError, KeyError):
+            pass
 
     def fault(self, **fault):
         status, body = http("POST", self.url + "/_fault", fault)
@@ -116,6 +131,8 @@ class Peer:
         return status == 200
 
     def stop(self):
+        if self.process.poll() is None:
+            self.collect_secrets()
         self.process.terminate()
         try:
             self.process.wait(5)
@@ -140,7 +157,9 @@ class Home:
         self.processes = []
 
     def env(self):
-        return dict(os.environ, OAUTHTOP_CONFIG=self.config, OAUTHTOP_STATE_DIR=self.state)
+        # OAUTHTOP_KEYRING=off: each scenario's store keeps its key in its own state folder (store.key), so a run on
+        # a desktop leaves no item in the user's keyring; Tests/E2E/atrest.py tests the keyring itself.
+        return dict(os.environ, OAUTHTOP_CONFIG=self.config, OAUTHTOP_STATE_DIR=self.state, OAUTHTOP_KEYRING="off")
 
     def write_config_key(self, key, value):
         """Sets a top-level key of the config file."""

@@ -70,8 +70,13 @@ def visits(seen, label):
 
 
 def collect_session_secrets(home, name):
-    """The tokens login stored, read straight from the database (never printed by oauthtop outside `token`)."""
+    """The session's row (its tokens sealed), client registrations and discovery as the database has them. The
+    tokens themselves are added to SECRETS from the peers that minted them (`/_tokens`, every peer still running),
+    as the store holds only their sealed form."""
     import sqlite3
+    for peer in list(headless.PEERS):
+        if peer.process.poll() is None:
+            peer.collect_secrets()
     path = os.path.join(home.state, "oauthtop.sqlite")
     with sqlite3.connect(path) as db:
         row = db.execute("SELECT access_token, refresh_token FROM sessions WHERE server = ?", (name,)).fetchone()
@@ -79,8 +84,6 @@ def collect_session_secrets(home, name):
         discovery = db.execute(
             "SELECT issuer, authorization_endpoint, token_endpoint, registration_endpoint, revocation_endpoint, resource "
             "FROM discoveries WHERE server = ?", (name,)).fetchone()
-    if row:
-        headless.SECRETS.update(v for v in row if v)
     return row, clients, discovery
 
 

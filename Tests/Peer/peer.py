@@ -8,7 +8,7 @@ What we add on top of the SDK:
   authorization request (no browser, no consent page) and owns the refresh policy: access-token
   lifetime, rotation, refresh-token lifetime, reuse detection with family revocation, grace window.
 * `PeerASGI`: an ASGI wrapper around the SDK app that counts token requests, injects faults and
-  serves the test-control endpoints `/_fault`, `/_revoke_all`, `/_stats`, `/_issue` (loopback only).
+  serves the test-control endpoints `/_fault`, `/_revoke_all`, `/_stats`, `/_tokens`, `/_issue` (loopback only).
 
 Run: `PORT=0 .venv/bin/python Tests/Peer/peer.py` (venv from scripts/peer-venv). Exactly one line
 goes to stdout, `PEER_READY http://127.0.0.1:<port>`, once it accepts connections; logs go to
@@ -90,6 +90,8 @@ Test control (JSON in and out; 403 unless the caller is on loopback):
   POST /_revoke_all  {"client_id"?: str, "access_only"?: bool}: revoke every family (of that client),
       and drop its unused codes; access_only kills only access tokens (RTs keep working).
       -> {"revoked_families", "revoked_access_tokens"}
+  GET  /_tokens  {"access_tokens", "refresh_tokens", "client_secrets"}: every value minted or registered so far,
+      revoked and rotated ones included (the suites grep oauthtop's files and output for them)
   GET  /_stats   token_requests {grant_type: {outcome: n}} with outcome "ok", an OAuth error code,
       "fault_<status>" or "http_<status>"; token_requests_total, rotations, grace_reuses,
       reuse_detected, families_revoked (+ families_revoked_by {reuse, revoke_all,
@@ -372,6 +374,10 @@ class PeerProvider:
         self.families: dict[str, Family] = {}
         self.access: dict[str, PeerAccessToken] = {}
         self.refresh: dict[str, PeerRefreshToken] = {}
+        # Every token ever minted, revoked or not, in order (GET /_tokens): the values the suites look for in
+        # oauthtop's files and output, now that the store holds them sealed.
+        self.minted_access: list[str] = []
+        self.minted_refresh: list[str] = []
 
     # ---- clients
 
@@ -482,6 +488,7 @@ class PeerProvider:
             expires_at_exact=exact,
         )
         self.access[at.token] = at
+        self.minted_access.append(at.token)
         family.access.add(at.token)
         return at
 
@@ -499,6 +506,7 @@ class PeerProvider:
             expires_at_exact=exact,
         )
         self.refresh[rt.token] = rt
+        self.minted_refresh.append(rt.token)
         family.refresh.add(rt.token)
         return rt
 
@@ -982,7 +990,7 @@ async def _send_json(send: Any, status: int, doc: Any) -> None:
 
 
 class PeerASGI:
-    CONTROL = ("/_fault", "/_revoke_all", "/_stats", "/_issue", "/_device")
+    CONTROL = ("/_fault", "/_revoke_all", "/_stats", "/_issue", "/_device", "/_tokens")
 
     def __init__(self, app: Any, provider: PeerProvider, stats: Stats, config: PeerConfig, base_url: str):
         self.app = app
@@ -1166,7 +1174,7 @@ class PeerASGI:
     # ---- control endpoints
 
     async def control(self, path: str, method: str, receive: Any, send: Any) -> None:
-        want = "GET" if path == "/_stats" else "POST"
+        want = "GET" if path in ("/_stats", "/_tokens") else "POST"
         if method != want:
             await _send_json(send, 405, {"error": f"use {want} {path}"})
             return
@@ -1190,6 +1198,8 @@ class PeerASGI:
                 status = 200
             elif path == "/_stats":
                 status, answer = 200, self._stats()
+            elif path == "/_tokens":
+                status, answer = 200, self._tokens()
             else:
                 status, answer = self._issue(doc)
         except ControlError as e:
@@ -1205,6 +1215,14 @@ class PeerASGI:
         parsed = [Fault.parse(spec) for spec in specs]  # all or nothing
         self.faults.faults.extend(parsed)
         return {"queued": len(parsed), "pending": self.faults.pending()}
+
+    def _tokens(self) -> dict[str, list[str]]:
+        provider = self.provider
+        return {
+            "access_tokens": list(provider.minted_access),
+            "refresh_tokens": list(provider.minted_refresh),
+            "client_secrets": [c.client_secret for c in provider.clients.values() if c.client_secret],
+        }
 
     def _stats(self) -> dict[str, Any]:
         s = self.stats

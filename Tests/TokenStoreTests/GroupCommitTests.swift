@@ -26,7 +26,7 @@ import Testing
                 group.addTask {
                     do {
                         try await store.writing { db in
-                            try SessionRecord(Self.session(name), updatedAt: Date()).upsert(db)
+                            try SessionRecord(Self.session(name), updatedAt: Date(), sealing: testCipher).upsert(db)
                             // One write changes its row and then throws: its savepoint is rolled back.
                             if name == "server-13" { throw Refused() }
                         }

@@ -103,7 +103,7 @@ import Testing
             try await dead.acquireLease(for: "jira", owner: "dead", until: Self.now, now: Self.now)
                 == .acquired(Self.session(refreshToken: "rt-0")))
         dead.leases.stage(
-            "jira", owner: "dead", try JSONEncoder().encode(StagedRotation(from: "rt-0", session: rotated)))
+            "jira", owner: "dead", try #require(StagedRotation(from: "rt-0", session: rotated).sealed(testCipher)))
         dead.leases.release("jira", owner: "dead")  // as its process ending would: the staged part stays
 
         #expect(
@@ -112,7 +112,8 @@ import Testing
         #expect(try await next.session(for: "jira") == rotated)
         #expect(try String(contentsOfFile: next.leases.path(of: "jira"), encoding: .utf8) == ownerLine("next"))
 
-        // Staged on top of rt-0, but the store has moved on to rt-1: not applied.
+        // Staged on top of rt-0, but the store has moved on to rt-1: not applied. (In plain JSON, as an oauthtop from
+        // before sealing staged it: still understood.)
         next.leases.stage(
             "jira", owner: "next",
             try JSONEncoder().encode(StagedRotation(from: "rt-0", session: Self.session(refreshToken: "rt-stale"))))
@@ -153,14 +154,17 @@ import Testing
         let lockFile = store.leases.path(of: "jira")
         let deadline = ContinuousClock.now + .seconds(3)
         var staged: StagedRotation?
+        var text = ""
         while staged == nil, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
-            let text = try String(contentsOfFile: lockFile, encoding: .utf8)
-            if let json = text.split(separator: "\n", maxSplits: 1).dropFirst().first {
-                staged = try? JSONDecoder().decode(StagedRotation.self, from: Data(json.utf8))
+            text = try String(contentsOfFile: lockFile, encoding: .utf8)
+            if let sealed = text.split(separator: "\n", maxSplits: 1).dropFirst().first {
+                staged = StagedRotation(Data(sealed.utf8), sealing: testCipher)
             }
         }
         #expect(staged?.from == "rt-0" && staged?.session == rotated, "staged while the database was held")
+        // Sealed: neither refresh token nor the access token in the clear.
+        for secret in ["rt-0", "rt-1", "at-1"] { #expect(!text.contains(secret)) }
         #expect(FileManager.default.createFile(atPath: release, contents: nil))
         #expect(try await commit.value == .stored(leaseWasOurs: true))
         #expect(try String(contentsOfFile: lockFile, encoding: .utf8) == ownerLine("me"))

@@ -216,11 +216,12 @@ private func fullSession(_ server: String = "jira", accessToken: String = "at-se
         #expect(message.contains(path))
         // The texts searched below are real, so that a secret's absence means something.
         #expect("\(store)" == "SQLiteTokenStore(\(path))")
-        #expect("\(SessionRecord(fullSession(), updatedAt: t0))" == "SessionRecord(jira)")
+        let record = try SessionRecord(fullSession(), updatedAt: t0, sealing: testCipher)
+        #expect("\(record)" == "SessionRecord(jira)")
         for secret in ["at-secret-1", "rt-secret-1", "client-secret-1"] {
             #expect(!message.contains(secret))
             #expect(!"\(store)".contains(secret))
-            #expect(!"\(SessionRecord(fullSession(), updatedAt: t0))".contains(secret))
+            #expect(!"\(record)".contains(secret))
         }
     }
 

@@ -115,7 +115,8 @@ extension OAuthTop {
                 throw fail(.retryable, "cannot write the demo config \(configPath)")
             }
             let runtime = try Runtime.open(
-                try GlobalOptions.parse(["--config", configPath, "--state-dir", folder + "/state"]))
+                try GlobalOptions.parse(["--config", configPath, "--state-dir", folder + "/state"]),
+                ephemeralKey: true)
             for server in provider.scenario.servers {
                 let minted = try await provider.mintSession(for: server.name)
                 let session = StoredSession(

@@ -7,6 +7,7 @@ extension OAuthTop {
             abstract: "Check what a user would otherwise debug by hand, one line each with what to do.",
             discussion: """
                 Checks that the config parses; that the state folder and its files are yours alone (0700, 0600); \
+                how the store's tokens are protected and whether the desktop keyring answers; \
                 that each enabled server's MCP URL and authorization server answer; that this machine's clock \
                 agrees with the providers' Date headers; that the systemd user service runs. Exit 0 when every check passes, 1 when one failed, 2 \
                 when the config does not parse.
@@ -37,6 +38,7 @@ extension OAuthTop {
                 findings.append(.fail("config", error.description))
             }
             findings.append(StateFolderCheck(folder: paths.stateDirectory).run())
+            findings += ProtectionCheck.run(paths)
             if let config {
                 let servers = config.servers.filter(\.enabled)
                 if servers.isEmpty {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtRest
 import Foundation
 import Logging
 import Metrics
@@ -13,10 +14,14 @@ struct Runtime {
     let paths: Paths
     let config: Config
     let store: SQLiteTokenStore
+    /// Where the key that seals the store's tokens lives (`oauthtop doctor` prints its description).
+    let protection: Protection
     let logger: Logger
 
     /// Loads the config (a mistake ends the process with exit 2 and one message), opens the store and the log.
-    static func open(_ options: GlobalOptions) throws -> Runtime {
+    /// `ephemeralKey`: the store's key lives in this process only (the demo, whose state folder is removed at exit,
+    /// leaves no item in the keyring and no key file behind).
+    static func open(_ options: GlobalOptions, ephemeralKey: Bool = false) throws -> Runtime {
         let paths = Paths(options)
         let config: Config
         do {
@@ -24,13 +29,30 @@ struct Runtime {
         } catch {
             throw fail(.usage, error.description)
         }
-        let store: SQLiteTokenStore
+        let (store, protection): (SQLiteTokenStore, Protection)
         do {
-            store = try SQLiteTokenStore(path: paths.store)
+            (store, protection) = try openStore(paths, ephemeralKey: ephemeralKey)
         } catch {
             throw fail(.usage, "\(error)")
         }
-        return Runtime(paths: paths, config: config, store: store, logger: makeLogger(paths))
+        return Runtime(paths: paths, config: config, store: store, protection: protection, logger: makeLogger(paths))
+    }
+
+    /// Opens the store with its tokens sealed under the state folder's key (`StoreKey`: the desktop keyring, else
+    /// a 0600 key file), found while the store holds its opening lock.
+    static func openStore(_ paths: Paths, ephemeralKey: Bool = false) throws -> (SQLiteTokenStore, Protection) {
+        if ephemeralKey {
+            let cipher = StoreCipher.ephemeral()
+            return (try SQLiteTokenStore(path: paths.store, sealing: cipher), cipher.protection)
+        }
+        var cipher: StoreCipher?
+        let store = try SQLiteTokenStore(path: paths.store) { recorded in
+            let found = try StoreKey.resolve(stateFolder: paths.stateDirectory, recorded: recorded)
+            cipher = found
+            return found
+        }
+        guard let cipher else { preconditionFailure("SQLiteTokenStore asks for its key while it opens") }
+        return (store, cipher.protection)
     }
 
     /// The named server, or exit 2 naming the config file.
