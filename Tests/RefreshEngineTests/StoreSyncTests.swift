@@ -85,3 +85,27 @@ import TokenStore
         #expect(h.refresher.requests.map(\.refreshToken) == ["rt-theirs"])
     }
 }
+
+/// A server that only another process can bring back (no session yet: `oauthtop login` runs elsewhere) is looked
+/// for at every store sync, 5 s apart, not after the loop's 30 s idle sleep.
+@Suite struct SessionFromElsewhereTests {
+    typealias H = EngineHarness
+
+    @Test func aSignInElsewhereIsAdoptedWithinOneStoreSync() async throws {
+        let clock = ManualClock()
+        let h = H(servers: ["jira"], clock: clock)
+        let loop = Task { try await h.engine.run() }
+        defer { loop.cancel() }
+        #expect(await h.eventually { clock.sleepRequests == [RefreshPolicy.storeSyncInterval] })
+        #expect(try await h.status("jira").facts.hasSession == false)
+
+        var signedIn = H.session("jira", clock: clock, refreshToken: "rt-elsewhere")
+        signedIn.issuedAt = clock.now
+        await h.store.save(signedIn)
+        await clock.advance(by: RefreshPolicy.storeSyncInterval)
+
+        #expect(await h.eventually { (try? await h.status("jira").health.level) == .healthy })
+        // Nothing left to wait for: the loop sleeps until the refresh is due, at most 30 s.
+        #expect(await h.eventually { clock.sleepRequests.last == RefreshPolicy.maxSleep })
+    }
+}

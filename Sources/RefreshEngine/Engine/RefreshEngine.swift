@@ -180,6 +180,11 @@ public actor RefreshEngine {
             if let next = nextDeadline() {
                 wait = min(wait, max(0, next.timeIntervalSince(now)))
             }
+            // A server that can only come back through a session from elsewhere (`oauthtop login` or `import` in
+            // another process) is looked for at every store sync, not after a 30 s sleep.
+            if wait > RefreshPolicy.storeSyncInterval, servers.values.contains(where: \.awaitsSessionFromElsewhere) {
+                wait = RefreshPolicy.storeSyncInterval
+            }
             await sleep(seconds: wait, until: now.addingTimeInterval(wait))
             wakeups += 1
         }

@@ -82,6 +82,14 @@ extension ServerRecord {
         !definition.enabled || definition.configurationError != nil || state == .loggedOut || holdRefreshes
     }
 
+    /// Nothing this engine does will bring the server back: it has no session, or one that cannot be refreshed
+    /// (failed for good, logged out, refresh token dead), and no sign-in of ours runs. Another process's sign-in
+    /// or import can.
+    var awaitsSessionFromElsewhere: Bool {
+        definition.enabled && definition.configurationError == nil && !isSigningIn
+            && (session == nil || state == .failed || state == .loggedOut || refreshTokenDead)
+    }
+
     /// A sign-in runs (`login`); the refresh state goes on beside it, so the old session is refreshed meanwhile.
     var isSigningIn: Bool { signInTask != nil }
 
