@@ -85,8 +85,8 @@ public enum AuthorizationResponse: Sendable, Equatable {
         if let error = query["error"], !error.isEmpty {
             let description = query["error_description"].flatMap { $0.isEmpty ? nil : $0 }
             self = .error(
-                code: TokenAnswer.clean(error, limit: 100),
-                description: description.map { TokenAnswer.clean($0, limit: 300) })
+                code: ProviderText.line(error, limit: 100),
+                description: description.map { ProviderText.line($0, limit: 300) })
         } else if let code = query["code"], !code.isEmpty {
             self = .code(code)
         } else {

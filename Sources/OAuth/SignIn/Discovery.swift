@@ -172,7 +172,8 @@ public final class Discovery: Sendable {
             guard let object = try await fetchJSON(url, step: "authorization server metadata") else { continue }
             guard object.string("issuer") == issuer else {
                 mismatch =
-                    "the metadata at \(url.absoluteString) names the issuer \(object.string("issuer") ?? "(none)"), "
+                    "the metadata at \(url.absoluteString) names the issuer "
+                    + "\(object.string("issuer").map { ProviderText.line($0, limit: 200) } ?? "(none)"), "
                     + "not \(issuer) (RFC 8414 requires them identical)"
                 continue
             }
