@@ -181,6 +181,13 @@ import Testing
         Self.expectClean(description, of: [Self.state, Self.verifier])
     }
 
+    @Test func aRedirectFromAnotherIssuerIsQuotedScrubbed() throws {
+        let problem = try #require(
+            AuthorizationIssuer.problem(
+                received: "https://evil.example/?code=\(Self.code)", expected: "https://as.example", required: false))
+        Self.expectClean(problem, of: [Self.code])
+    }
+
     @Test func discoveryErrorQuotingTheMetadata() async throws {
         let (server, _) = try await DiscoveryTests.provider([
             "/.well-known/oauth-authorization-server":

@@ -121,7 +121,7 @@ public enum AuthorizationIssuer {
                 : nil
         }
         guard received != expected else { return nil }
-        return "the redirect came from the authorization server \(TokenAnswer.clean(received, limit: 200)), not from "
+        return "the redirect came from the authorization server \(ProviderText.line(received, limit: 200)), not from "
             + "\(expected) where this sign-in began (RFC 9207 mix-up defence), so its code was not used"
     }
 }
