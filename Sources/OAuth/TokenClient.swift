@@ -32,10 +32,12 @@ public final class TokenClient: TokenRefresher {
     }
 
     /// POSTs `parameters` (grant type first) to `endpoint`, then the client's credentials as
-    /// `ClientAuthentication` places them, and `resource` (RFC 8707) when given.
+    /// `ClientAuthentication` places them, and `resource` (RFC 8707) when given. An error's provider text is scrubbed
+    /// of the secret parameters sent, the client secret and `knownSecrets` (what else the caller holds for the
+    /// server: the access token, the state).
     public func requestToken(
         endpoint: URL, parameters: [(String, String)], clientID: String, clientSecret: String? = nil,
-        authMethod: ClientAuthMethod = .none, resource: String? = nil
+        authMethod: ClientAuthMethod = .none, resource: String? = nil, knownSecrets: [String?] = []
     ) async throws -> TokenResponse {
         let client = ClientAuthentication(clientID: clientID, clientSecret: clientSecret, method: authMethod)
         var form = parameters + client.formFields
@@ -43,6 +45,8 @@ public final class TokenClient: TokenRefresher {
             form.append(("resource", resource))
         }
         let request = wire.formPost(endpoint, form: form, client: client)
-        return try TokenAnswer.interpret(try await wire.send(request))
+        let sent = parameters.filter { ProviderText.secretNames.contains($0.0) }.map { Optional($0.1) }
+        return try TokenAnswer.interpret(
+            try await wire.send(request), knownSecrets: sent + [clientSecret] + knownSecrets)
     }
 }

@@ -75,7 +75,9 @@ extension BrowserSignIn {
         case .code(let code):
             return code
         case .error(let code, let description):
-            let reason = code + (description.map { ": \($0)" } ?? "")
+            // The provider's words, scrubbed again now that the sign-in's secrets are known.
+            let reason = ProviderText.scrub(
+                code + (description.map { ": \($0)" } ?? ""), knownSecrets: [target.state, target.pkce.verifier])
             await inbox.finish(.failed("The provider said: \(reason)."))
             throw SignInError(
                 .denied,

@@ -15,7 +15,7 @@ extension BrowserSignIn {
             let tokens = try await TokenClient(timeout: requestTimeout).exchangeCode(
                 code, verifier: target.pkce.verifier, redirectURI: redirectURI, endpoint: target.tokenEndpoint,
                 clientID: client.clientID, clientSecret: client.clientSecret, authMethod: client.authMethod,
-                resource: target.resource)
+                resource: target.resource, knownSecrets: [target.state])
             return (tokens, sentAt)
         } catch {
             let failure = await exchangeFailure(error, target: target, redirectURI: redirectURI, client: client)

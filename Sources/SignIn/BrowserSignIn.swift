@@ -133,10 +133,13 @@ public struct BrowserSignIn: SignInService {
         do {
             try await TokenRevoker(timeout: requestTimeout).revoke(
                 token, hint: hint, endpoint: endpoint, clientID: client.clientID, clientSecret: client.clientSecret,
-                authMethod: ClientAuthMethod(rawValue: client.authMethod) ?? .none)
+                authMethod: ClientAuthMethod(rawValue: client.authMethod) ?? .none,
+                knownSecrets: [session.accessToken, session.refreshToken])
             return .revoked
         } catch let error as TokenEndpointError {
-            return .failed("\(error)")
+            return .failed(
+                ProviderText.scrub(
+                    "\(error)", knownSecrets: [session.accessToken, session.refreshToken, client.clientSecret]))
         } catch {
             return .failed("\(type(of: error))")
         }

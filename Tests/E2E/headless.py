@@ -378,6 +378,76 @@ def scenario_revoked():
         stage.close()
 
 
+def scenario_echoed_secrets():
+    """A provider whose errors echo the real tokens (the token endpoint's error_description, the MCP server's
+    WWW-Authenticate) gets neither into the log, list --json, the refresh command's output, serve's stderr or the
+    store's non-secret columns: every piece of provider text goes through one scrub."""
+    import sqlite3
+
+    issued = {}
+
+    def inject(peer):
+        access, refresh = issued["access_token"], issued["refresh_token"]
+        # Echoes as they are, inside no secret-looking shape: only the known-secret pass can remove them.
+        peer.fault(path="/token", count=-1, status=400, body="json", error="invalid_grant",
+                   error_description=f"grant {refresh} unknown; was issued with {access}")
+        peer.fault(path="/mcp", count=-1, status=401, body="json", error="invalid_token",
+                   headers={"WWW-Authenticate":
+                            f'Bearer error="invalid_token", error_description="{access} is not valid here"'})
+
+    class Echoing(Single):
+        def __init__(self):
+            self.name = "echo"
+            self.peer = Peer(ACCESS_TTL=4)
+            self.home = Home({self.name: server(self.peer)}, refresh=fast_refresh())
+            issued.update(self.peer.issue())
+            self.home.import_session(self.name, issued)
+            inject(self.peer)
+            self.process, self.metrics_url = self.home.serve_with_metrics()
+
+    stage = Echoing()
+    try:
+        secrets = [issued["access_token"], issued["refresh_token"]]
+        row, _ = stage.watch(lambda r: r["refresh_state"] == "failed", 20)
+        check("echoed secrets: the echoing provider's refusal fails the refresh", row is not None,
+              json.dumps(stage.row()))
+        listed = stage.home.run("list", "--json")
+        refreshed = stage.home.run("refresh", "echo")
+        stage.process.send_signal(signal.SIGTERM)
+        try:
+            stage.process.wait(10)
+        except subprocess.TimeoutExpired:
+            stage.process.kill()
+        serve_stderr = stage.process.stderr.read()
+        TRANSCRIPT.append(serve_stderr)
+        columns = ""
+        try:
+            with sqlite3.connect(os.path.join(stage.home.state, "oauthtop.sqlite")) as db:
+                # Every table but the two that hold secrets by design (their secret columns).
+                tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                          if name not in ("sessions", "client_registrations")]
+                for table in tables:
+                    columns += table + json.dumps(db.execute(f"SELECT * FROM {table}").fetchall()) + "\n"
+                columns += json.dumps(db.execute(
+                    "SELECT server, token_type, scope, token_endpoint, client_id, auth_method, resource "
+                    "FROM sessions").fetchall())
+        except sqlite3.Error as error:
+            columns = f"unreadable: {error}"
+        log = stage.home.log()
+        check("echoed secrets: the provider's words arrived (scrubbed), in the log and list --json",
+              "unknown; was issued with [redacted]" in log + listed.stdout, (log + listed.stdout)[-2000:])
+        check("echoed secrets: the server's challenge arrived (scrubbed), in the log or the store",
+              "[redacted] is not valid here" in log + columns, (log + columns)[-2000:])
+        for label, text in (("log", log), ("list --json", listed.stdout + listed.stderr),
+                            ("refresh output", refreshed.stdout + refreshed.stderr), ("serve stderr", serve_stderr),
+                            ("store's non-secret columns", columns)):
+            leaked = [secret[:6] + "…" for secret in secrets if secret in text]
+            check(f"echoed secrets: no real token value in the {label}", not leaked and "unreadable" not in text,
+                  f"leaked: {leaked} {text[-300:] if 'unreadable' in text else ''}")
+    finally:
+        stage.close()
+
+
 def scenario_lost_response():
     """A response slower than our deadline while the peer commits the rotation: the engine asks again at once,
     inside the peer's grace window, gets the committed refresh token and saves the session."""
@@ -646,6 +716,7 @@ SCENARIOS = [
     ("flaky", scenario_flaky),
     ("throttled", scenario_throttled),
     ("revoked", scenario_revoked),
+    ("echoed_secrets", scenario_echoed_secrets),
     ("lost_response", scenario_lost_response),
     ("malformed", scenario_malformed),
     ("crash_safety", scenario_crash_safety),

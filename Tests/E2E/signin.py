@@ -1031,6 +1031,33 @@ def scenario_probe():
         peer.stop()
 
 
+def scenario_echoed_revocation():
+    """A revocation endpoint whose refusal echoes the real tokens at logout: the warning on stderr, stdout and the log
+    hold neither (the provider's words arrive scrubbed)."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = SignInHome({"jira": server(peer)})
+    try:
+        result, _ = home.login("jira")
+        check("echoed revocation: signed in", result.returncode == 0, output(result))
+        collect_session_secrets(home, "jira")
+        # The store holds them sealed: the real values from the peer that minted them (one sign-in: one of each).
+        minted = json.loads(headless.http("GET", peer.url + "/_tokens")[1])
+        access, refresh = (minted["access_tokens"] or [""])[-1], (minted["refresh_tokens"] or [""])[-1]
+        peer.fault(path="/revoke", count=-1, status=400, body="json", error="invalid_request",
+                   error_description=f"cannot revoke {refresh}; {access} stays active")
+        result = home.run("logout", "jira")
+        text = output(result) + home.log()
+        check("echoed revocation: logged out with the provider's refusal as a warning, scrubbed",
+              result.returncode == 0 and "did not confirm the revocation" in result.stderr
+              and "cannot revoke [redacted]; [redacted] stays active" in result.stderr, output(result))
+        leaked = [secret[:6] + "…" for secret in (access, refresh) if secret and secret in text]
+        check("echoed revocation: no real token value in logout's output or the log", access and not leaked,
+              f"leaked: {leaked}")
+    finally:
+        home.close()
+        peer.stop()
+
+
 def scenario_secrets():
     """No token, code or state in any log line, list output, error or page-less output of this suite."""
     haystack = "\n".join(part for part in headless.TRANSCRIPT if part)
@@ -1049,6 +1076,7 @@ SCENARIOS = [
     ("exact_port", scenario_exact_port),
     ("bad_provider", scenario_bad_provider),
     ("probe", scenario_probe),
+    ("echoed_revocation", scenario_echoed_revocation),
     ("mix_up", scenario_mix_up),
     ("cleartext", scenario_cleartext_authorization_server),
     ("terminal_text", scenario_terminal_text),

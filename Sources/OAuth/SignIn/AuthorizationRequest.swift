@@ -85,8 +85,8 @@ public enum AuthorizationResponse: Sendable, Equatable {
         if let error = query["error"], !error.isEmpty {
             let description = query["error_description"].flatMap { $0.isEmpty ? nil : $0 }
             self = .error(
-                code: TokenAnswer.clean(error, limit: 100),
-                description: description.map { TokenAnswer.clean($0, limit: 300) })
+                code: ProviderText.line(error, limit: 100),
+                description: description.map { ProviderText.line($0, limit: 300) })
         } else if let code = query["code"], !code.isEmpty {
             self = .code(code)
         } else {
@@ -121,7 +121,7 @@ public enum AuthorizationIssuer {
                 : nil
         }
         guard received != expected else { return nil }
-        return "the redirect came from the authorization server \(TokenAnswer.clean(received, limit: 200)), not from "
+        return "the redirect came from the authorization server \(ProviderText.line(received, limit: 200)), not from "
             + "\(expected) where this sign-in began (RFC 9207 mix-up defence), so its code was not used"
     }
 }

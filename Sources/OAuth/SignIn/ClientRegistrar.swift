@@ -83,8 +83,9 @@ public final class ClientRegistrar: Sendable {
         let object = answer.bodyOverLimit ? nil : JSONObject(answer.body)
         guard (200..<300).contains(answer.status) else {
             if answer.status >= 500 || answer.status == 429 { throw .network("\(step): HTTP \(answer.status)") }
+            // The provider's words, scrubbed (`ProviderText`): a refusal may quote what it was sent or issued.
             let reason = [object?.string("error"), object?.string("error_description")]
-                .compactMap { $0.map { TokenAnswer.clean($0, limit: 300) } }.joined(separator: ": ")
+                .compactMap { $0.map { ProviderText.line($0, limit: 300) } }.joined(separator: ": ")
             throw .configuration(
                 "\(step) was refused: HTTP \(answer.status)" + (reason.isEmpty ? "" : " \(reason)")
                     + "; set oauth.client_id in the config to use a pre-registered client")

@@ -18,6 +18,19 @@ public enum ProbeResult: Sendable, Equatable {
     case unreachable(summary: String, detail: String)
 }
 
+extension ProbeResult {
+    /// The same result with its server text passed through `ProviderText.scrub`.
+    public func scrubbed(knownSecrets: [String?]) -> ProbeResult {
+        let scrub = { (text: String) in ProviderText.scrub(text, knownSecrets: knownSecrets) }
+        return switch self {
+        case .connected: .connected
+        case .unauthorized(let error): .unauthorized(error: scrub(error))
+        case .insufficientScope(let scope, let error): .insufficientScope(scope: scope.map(scrub), error: scrub(error))
+        case .unreachable(let summary, let detail): .unreachable(summary: scrub(summary), detail: scrub(detail))
+        }
+    }
+}
+
 /// Anything that can check a token against an MCP server: the HTTP probe in production, a script in tests.
 public protocol ConnectionProber: Sendable {
     func probe(url: URL, accessToken: String, tokenType: String) async -> ProbeResult
@@ -65,14 +78,20 @@ public final class ConnectionProbe: ConnectionProber {
             if let session = answer.mcpSessionID { await close(session, url: url, accessToken: accessToken) }
             return .connected
         case 401:
+            // The challenge is the server's text: scrubbed of the token it was sent (and of any secret shape).
             let challenge = answer.wwwAuthenticate.flatMap(BearerChallenge.init(header:))
-            return .unauthorized(error: challenge?.summary.map { TokenAnswer.clean($0, limit: 200) } ?? "HTTP 401")
+            let provided = { (text: String, limit: Int) in
+                ProviderText.line(text, limit: limit, knownSecrets: [accessToken])
+            }
+            return .unauthorized(error: challenge?.summary.map { provided($0, 200) } ?? "HTTP 401")
         case 403:
             let challenge = answer.wwwAuthenticate.flatMap(BearerChallenge.init(header:))
             guard let challenge, challenge.error == "insufficient_scope" else { fallthrough }
-            let scope = challenge.scope.map { TokenAnswer.clean($0, limit: 300) }.flatMap { $0.isEmpty ? nil : $0 }
-            return .insufficientScope(
-                scope: scope, error: challenge.summary.map { TokenAnswer.clean($0, limit: 200) } ?? "HTTP 403")
+            let provided = { (text: String, limit: Int) in
+                ProviderText.line(text, limit: limit, knownSecrets: [accessToken])
+            }
+            let scope = challenge.scope.map { provided($0, 300) }.flatMap { $0.isEmpty ? nil : $0 }
+            return .insufficientScope(scope: scope, error: challenge.summary.map { provided($0, 200) } ?? "HTTP 403")
         default:
             let body = ResponseBody(data: answer.body, contentType: answer.contentType)
             return .unreachable(

@@ -87,7 +87,7 @@ public final class DeviceAuthorizationClient: Sendable {
         let answer = try await wire.send(wire.formPost(endpoint, form: form, client: client))
         guard (200..<300).contains(answer.status), !answer.bodyOverLimit, let object = JSONObject(answer.body) else {
             // Not a success: the same error reading as a token endpoint's (RFC 8628 section 3.2 refers to it).
-            _ = try TokenAnswer.interpret(answer)
+            _ = try TokenAnswer.interpret(answer, knownSecrets: [clientSecret])
             throw TokenEndpointError(kind: .malformedResponse, status: answer.status, detail: "not a JSON object")
         }
         return try DeviceAuthorization.read(object).get()

@@ -18,6 +18,10 @@ import Foundation
 ///    must be identical to the one the URL was built from (RFC 8414 section 3.3), else the document is not used;
 /// 5. `code_challenge_methods_supported` must list `S256`, else sign-in is refused.
 ///
+/// Every URL the answers name (the `resource_metadata`, the authorization server, each endpoint) must be `https`
+/// (`SecureTransport`) and must stay in the MCP server's kind of network (`NetworkBoundary`): a public server cannot
+/// send oauthtop to a link-local, private or loopback address.
+///
 /// Every failure is a `SignInError`: `network` when a request did not get an answer or got a 5xx, `configuration`
 /// when the answers show that sign-in cannot work.
 public final class Discovery: Sendable {
@@ -42,7 +46,7 @@ public final class Discovery: Sendable {
         } else {
             throw .configuration("the server URL \(serverURL.absoluteString) has no host")
         }
-        let authorization = try await authorizationServerMetadata(issuer: issuer)
+        let authorization = try await authorizationServerMetadata(issuer: issuer, serverURL: serverURL)
         guard authorization.codeChallengeMethods.contains(PKCE.method) else {
             let listed = authorization.codeChallengeMethods
             throw .configuration(
@@ -96,8 +100,9 @@ public final class Discovery: Sendable {
     ) async throws(SignInError) -> ResourceMetadata? {
         var candidates: [URL] = []
         if let given = challenge?.resourceMetadata, let url = URL(string: given), Self.isHTTP(url) {
-            if let problem = SecureTransport.problem(
-                with: url, what: "the protected resource metadata named by \(serverURL.absoluteString)")
+            let what = "the protected resource metadata named by \(serverURL.absoluteString)"
+            if let problem = SecureTransport.problem(with: url, what: what)
+                ?? NetworkBoundary.problem(with: url, what: "the protected resource metadata", serverURL: serverURL)
             {
                 throw .configuration(problem)
             }
@@ -159,11 +164,13 @@ public final class Discovery: Sendable {
         var deviceAuthorizationEndpoint: String?
     }
 
-    func authorizationServerMetadata(issuer: String) async throws(SignInError) -> ServerMetadata {
+    func authorizationServerMetadata(issuer: String, serverURL: URL) async throws(SignInError) -> ServerMetadata {
         guard let issuerURL = URL(string: issuer), Self.isHTTP(issuerURL) else {
             throw .configuration("the authorization server \(issuer) is not an http(s) URL")
         }
-        if let problem = SecureTransport.problem(with: issuerURL, what: "the authorization server") {
+        if let problem = SecureTransport.problem(with: issuerURL, what: "the authorization server")
+            ?? NetworkBoundary.problem(with: issuerURL, what: "the authorization server", serverURL: serverURL)
+        {
             throw .configuration(problem)
         }
         let candidates = Self.authorizationServerMetadataURLs(for: issuerURL)
@@ -172,12 +179,13 @@ public final class Discovery: Sendable {
             guard let object = try await fetchJSON(url, step: "authorization server metadata") else { continue }
             guard object.string("issuer") == issuer else {
                 mismatch =
-                    "the metadata at \(url.absoluteString) names the issuer \(object.string("issuer") ?? "(none)"), "
+                    "the metadata at \(url.absoluteString) names the issuer "
+                    + "\(object.string("issuer").map { ProviderText.line($0, limit: 200) } ?? "(none)"), "
                     + "not \(issuer) (RFC 8414 requires them identical)"
                 continue
             }
             let endpoint = { (key: String) throws(SignInError) -> String? in
-                try Self.secureEndpoint(object, key, metadataURL: url)
+                try Self.secureEndpoint(object, key, metadataURL: url, serverURL: serverURL)
             }
             guard let authorization = try endpoint("authorization_endpoint"),
                 let token = try endpoint("token_endpoint")
@@ -246,13 +254,15 @@ public final class Discovery: Sendable {
     }
 
     /// The endpoint under `key`: `nil` when absent or not an http(s) URL; an error when it is plain http off the
-    /// loopback host (the transport rule: a code, a verifier or a token would travel in cleartext).
-    private static func secureEndpoint(_ object: JSONObject, _ key: String, metadataURL: URL) throws(SignInError)
-        -> String?
-    {
+    /// loopback host (the transport rule: a code, a verifier or a token would travel in cleartext) or outside the
+    /// MCP server's kind of network (`NetworkBoundary`).
+    static func secureEndpoint(
+        _ object: JSONObject, _ key: String, metadataURL: URL, serverURL: URL
+    ) throws(SignInError) -> String? {
         guard let text = object.string(key), let url = URL(string: text), isHTTP(url) else { return nil }
-        if let problem = SecureTransport.problem(
-            with: url, what: "the \(key) of the authorization server metadata at \(metadataURL.absoluteString),")
+        let what = "the \(key) of the authorization server metadata at \(metadataURL.absoluteString),"
+        if let problem = SecureTransport.problem(with: url, what: what)
+            ?? NetworkBoundary.problem(with: url, what: what, serverURL: serverURL)
         {
             throw .configuration(problem)
         }

@@ -19,10 +19,11 @@ public final class TokenRevoker: Sendable {
     }
 
     /// Throws `TokenEndpointError` when the provider did not confirm the revocation. The client authenticates as it
-    /// does at the token endpoint (`client_id` always in the body).
+    /// does at the token endpoint (`client_id` always in the body). The error's provider text is scrubbed of the
+    /// token, the client secret and `knownSecrets` (the session's other token).
     public func revoke(
         _ token: String, hint: Hint, endpoint: URL, clientID: String, clientSecret: String? = nil,
-        authMethod: ClientAuthMethod = .none
+        authMethod: ClientAuthMethod = .none, knownSecrets: [String?] = []
     ) async throws {
         let client = ClientAuthentication(clientID: clientID, clientSecret: clientSecret, method: authMethod)
         let form = [("token", token), ("token_type_hint", hint.rawValue)] + client.formFields
@@ -31,7 +32,7 @@ public final class TokenRevoker: Sendable {
         guard (200..<300).contains(answer.status) else {
             // The same reading as a token endpoint error: status, `error`, `error_description`, never the body.
             do {
-                _ = try TokenAnswer.interpret(answer)
+                _ = try TokenAnswer.interpret(answer, knownSecrets: [token, clientSecret] + knownSecrets)
             } catch {
                 throw error
             }

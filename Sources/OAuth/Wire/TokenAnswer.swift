@@ -3,12 +3,15 @@ import Foundation
 /// The one place where wire answers become `TokenResponse` or `TokenEndpointError`.
 ///
 /// Error text is built from the status, the content type, the size and the provider's own `error` and
-/// `error_description`; the rest of the body is never quoted, so tokens echoed by a server cannot leak into logs.
+/// `error_description`; the rest of the body is never quoted, and those two go through `ProviderText.scrub` with
+/// the secrets of the request (`knownSecrets`), so tokens echoed by a server cannot leak into logs.
 enum TokenAnswer {
     static let maxCodeLength = 100
     static let maxDescriptionLength = 500
 
-    static func interpret(_ answer: HTTPAnswer) throws(TokenEndpointError) -> TokenResponse {
+    static func interpret(
+        _ answer: HTTPAnswer, knownSecrets: [String?] = []
+    ) throws(TokenEndpointError) -> TokenResponse {
         let success = (200..<300).contains(answer.status)
         func failure(_ detail: String) -> TokenEndpointError {
             TokenEndpointError(
@@ -21,10 +24,13 @@ enum TokenAnswer {
         let fields: TokenJSON? = if case .fields(let fields) = body.format { fields } else { nil }
 
         // RFC 6749 section 5.2, and GitHub's errors inside a 200.
-        if let code = fields?.error.map({ clean($0, limit: maxCodeLength) }), !code.isEmpty {
+        let provided = { (text: String, limit: Int) in
+            ProviderText.line(text, limit: limit, knownSecrets: knownSecrets)
+        }
+        if let code = fields?.error.map({ provided($0, maxCodeLength) }), !code.isEmpty {
             throw TokenEndpointError(
                 kind: .http, status: answer.status, code: code,
-                errorDescription: fields?.errorDescription.map { clean($0, limit: maxDescriptionLength) },
+                errorDescription: fields?.errorDescription.map { provided($0, maxDescriptionLength) },
                 retryAfter: answer.retryAfter)
         }
         guard success else {

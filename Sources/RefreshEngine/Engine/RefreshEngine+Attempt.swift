@@ -307,9 +307,9 @@ extension RefreshEngine {
         let classification =
             endpointError.map { RefreshPolicy.classify($0, now: clock.now) }
             ?? FailureClassification(retryable: true, result: .failedOther)
-        let message = Self.scrub(
+        let message = ProviderText.scrub(
             endpointError?.description ?? String(describing: error),
-            secrets: [plan.refreshToken, plan.session.accessToken, plan.session.client?.clientSecret].compactMap { $0 })
+            knownSecrets: [plan.refreshToken, plan.session.accessToken, plan.session.client?.clientSecret])
         metrics.record(server: name, result: classification.result, seconds: seconds)
 
         if !classification.retryable, classification.result == .failedInvalidGrant,
@@ -343,10 +343,5 @@ extension RefreshEngine {
         } catch {
             logger.warning("Could not release refresh lease", metadata: ["server": "\(name)", "error": "\(error)"])
         }
-    }
-
-    /// Removes secrets a provider might echo back in an error message.
-    static func scrub(_ message: String, secrets: [String]) -> String {
-        secrets.filter { $0.count >= 4 }.reduce(message) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
     }
 }

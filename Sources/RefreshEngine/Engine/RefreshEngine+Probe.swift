@@ -12,7 +12,8 @@ extension RefreshEngine {
         probesRunning += 1
         let started = clock.monotonic
         let result = await prober.probe(
-            url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType)
+            url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType
+        ).scrubbed(knownSecrets: Self.secrets(of: target.session))
         await probeFinished(name, target: target, result: result, seconds: clock.monotonic - started)
         return result
     }
@@ -39,7 +40,8 @@ extension RefreshEngine {
         let started = clock.monotonic
         Task {
             let result = await prober.probe(
-                url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType)
+                url: target.url, accessToken: target.session.accessToken, tokenType: target.session.tokenType
+            ).scrubbed(knownSecrets: Self.secrets(of: target.session))
             // This task runs on the engine's actor: the answer is applied between other engine work.
             await self.probeFinished(name, target: target, result: result, seconds: clock.monotonic - started)
         }
@@ -57,6 +59,12 @@ extension RefreshEngine {
             $0.probeFinished(accessToken: target.session.accessToken, result, seconds: seconds, context)
         }
         startWaitingProbes()
+    }
+
+    /// What a server's answer must never show: the session's tokens and client secret (the prober scrubs the access
+    /// token it sent; a prober of another kind may not).
+    nonisolated static func secrets(of session: StoredSession) -> [String?] {
+        [session.accessToken, session.refreshToken, session.client?.clientSecret]
     }
 
     /// Starts waiting probes while slots are free and no refresh is queued.

@@ -9,12 +9,13 @@ import Testing
         #"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"x","version":"1"}}}"#
 
     static func probe(
-        timeout: TimeInterval = 5, _ respond: @escaping @Sendable (ReceivedRequest) async throws -> HTTPResponse
+        timeout: TimeInterval = 5, accessToken: String = "at-probe",
+        _ respond: @escaping @Sendable (ReceivedRequest) async throws -> HTTPResponse
     ) async throws -> (ProbeResult, [ReceivedRequest]) {
         let server = try await FakeTokenEndpoint.start(respond)
         defer { Task { await server.stop() } }
         let result = await ConnectionProbe(timeout: timeout).probe(
-            url: URL(string: "http://127.0.0.1:\(server.port)/mcp")!, accessToken: "at-probe", tokenType: "bearer")
+            url: URL(string: "http://127.0.0.1:\(server.port)/mcp")!, accessToken: accessToken, tokenType: "bearer")
         return (result, server.received)
     }
 
