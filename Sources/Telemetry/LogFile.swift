@@ -16,12 +16,31 @@ public final class LogFile: Sendable {
         public var description: String { "cannot open log file \(path): \(reason)" }
     }
 
+    /// Whether group or others could read the file until this process opened it (it is 0600 now): the caller
+    /// tells the user once.
+    public let wasExposed: Bool
+
+    /// Opens (or creates) the log. A symlink in its place is refused (`O_NOFOLLOW`), and so is a file someone else
+    /// owns: whoever planted it would read every line, or have us chmod their file.
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OpenError(path: path, reason: String(cString: strerror(errno))) }
-        _ = fchmod(fd, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link; remove it" : String(cString: strerror(errno))
+            throw OpenError(path: path, reason: reason)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else {
+            close(fd)
+            throw OpenError(path: path, reason: "it is not a regular file of yours; move it away")
+        }
+        if info.st_mode & 0o7777 != 0o600, fchmod(fd, 0o600) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw OpenError(path: path, reason: "cannot make it 0600: \(reason)")
+        }
         self.path = path
         self.descriptor = fd
+        wasExposed = info.st_mode & 0o044 != 0
     }
 
     deinit { close(descriptor) }

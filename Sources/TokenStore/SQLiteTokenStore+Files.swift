@@ -14,7 +14,9 @@ extension SQLiteTokenStore {
     static let fileMode: mode_t = 0o600
 
     /// Creates the folder (and missing parents, as the XDG spec asks) with mode 0700, or tightens an existing
-    /// folder that group or others can reach. A sticky folder such as /tmp is shared by design and left alone.
+    /// folder of the user's that group or others can enter. A folder someone else owns, or one that group or others
+    /// can write in (a shared folder such as /tmp, or a sticky /tmp/x someone made), is refused: whoever can write
+    /// there can plant a symlink where oauthtop's files go.
     static func preparePrivateFolder(_ folder: String) throws(TokenStoreError) {
         var info = stat()
         if stat(folder, &info) != 0 {
@@ -31,8 +33,15 @@ extension SQLiteTokenStore {
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw .permissions(path: folder, operation: "use as the state folder", errno: ENOTDIR)
         }
-        let sticky = info.st_mode & S_ISVTX != 0
-        if info.st_mode & 0o077 != 0, !sticky {
+        if info.st_uid != geteuid() {
+            throw .unsafeFolder(path: folder, reason: "it belongs to uid \(info.st_uid), not to you (uid \(geteuid()))")
+        }
+        if info.st_mode & 0o022 != 0 {
+            throw .unsafeFolder(
+                path: folder,
+                reason: "group or others can write in it (mode 0\(String(info.st_mode & 0o7777, radix: 8)))")
+        }
+        if info.st_mode & 0o077 != 0 {
             guard chmod(folder, folderMode) == 0 else {
                 throw .permissions(path: folder, operation: "set mode 0700 on the folder", errno: errno)
             }
@@ -41,7 +50,9 @@ extension SQLiteTokenStore {
 
     /// Creates the database file with mode 0600 before SQLite sees it (SQLite gives `-wal` and `-shm` the mode of
     /// the database file), and brings an existing file and its `-wal`/`-shm` back to 0600. Never writes a byte.
-    static func preparePrivateFile(_ path: String) throws(TokenStoreError) {
+    /// Returns the files that others could read until now: their tokens may have been read.
+    static func preparePrivateFile(_ path: String) throws(TokenStoreError) -> [String] {
+        var exposed: [String] = []
         for existing in [path, path + "-wal", path + "-shm"] {
             var info = stat()
             guard lstat(existing, &info) == 0 else { continue }
@@ -49,11 +60,15 @@ extension SQLiteTokenStore {
                 throw .permissions(
                     path: existing, operation: "use as a database file (not a regular file)", errno: EINVAL)
             }
+            guard info.st_uid == geteuid() else {
+                throw .unsafeFolder(path: existing, reason: "it belongs to uid \(info.st_uid), not to you")
+            }
+            if info.st_mode & 0o044 != 0 { exposed.append(existing) }
             if info.st_mode & 0o7777 != fileMode, chmod(existing, fileMode) != 0 {
                 throw .permissions(path: existing, operation: "set mode 0600 on the file", errno: errno)
             }
         }
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, fileMode)
         guard descriptor >= 0 else { throw .permissions(path: path, operation: "create the file", errno: errno) }
         defer { closeDescriptor(descriptor) }
         // A new file got 0600 minus the umask; a restrictive umask must not lock the owner out.
@@ -61,6 +76,7 @@ extension SQLiteTokenStore {
         if fstat(descriptor, &info) == 0, info.st_mode & 0o7777 != fileMode, fchmod(descriptor, fileMode) != 0 {
             throw .permissions(path: path, operation: "set mode 0600 on the file", errno: errno)
         }
+        return exposed
     }
 
     /// Runs `body` holding an exclusive `flock(2)` on the state folder, so that processes opening the store at the

@@ -18,6 +18,9 @@ import GRDB
 public final class SQLiteTokenStore: TokenStore {
     /// The database file, as given to `init(path:)`.
     public let path: String
+    /// The store's files that group or others could read when this process opened them (now 0600): tokens in them
+    /// may have been read, which the caller tells the user once.
+    public let exposedFiles: [String]
     let pool: DatabasePool
     private let groupCommit: GroupCommit
     /// Refresh leases: `flock` files in `leases/` beside the database.
@@ -48,15 +51,15 @@ public final class SQLiteTokenStore: TokenStore {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
         try Self.preparePrivateFolder(folder.isEmpty ? "." : folder)
-        (pool, sealing) = try Self.whileOpening(folder.isEmpty ? "." : folder) {
-            try Self.preparePrivateFile(path)
+        (pool, sealing, exposedFiles) = try Self.whileOpening(folder.isEmpty ? "." : folder) {
+            let exposed = try Self.preparePrivateFile(path)
             try Self.inspect(path)
             let pool = try Self.openPool(path)
             try Self.requireDurableWrites(pool, path: path)
             try Self.migrate(pool, path: path)
             let sealing = try resolve(try Self.recordedKeySource(pool, path: path))
             try Self.protect(pool, path: path, sealing: sealing)
-            return (pool, sealing)
+            return (pool, sealing, exposed)
         }
         groupCommit = GroupCommit(pool: pool)
         leases = try LeaseLocks(folder: (folder.isEmpty ? "." : folder) + "/leases")

@@ -9,6 +9,8 @@ public enum TokenStoreError: Error, Sendable, Equatable {
     case newerSchema(path: String, unknownMigrations: [String])
     /// The folder or the file could not be created or made private (folder 0700, file 0600).
     case permissions(path: String, operation: String, errno: Int32)
+    /// A state folder (or a file in it) that someone else owns or can write in.
+    case unsafeFolder(path: String, reason: String)
     /// The database did not accept a setting the store depends on (WAL, synchronous=FULL).
     case setting(path: String, name: String, value: String)
     /// A sealed value of `column` (`table.column`) did not open: altered, or sealed under another key.
@@ -33,6 +35,9 @@ extension TokenStoreError: CustomStringConvertible, LocalizedError {
                 + "\(unknown.joined(separator: ", "))); oauthtop left it untouched. Upgrade oauthtop to use it"
         case .permissions(let path, let operation, let code):
             "token store: cannot \(operation): \(path): \(String(cString: strerror(code)))"
+        case .unsafeFolder(let path, let reason):
+            "refusing to keep tokens in \(path): \(reason); use a folder of your own (--state-dir or "
+                + "OAUTHTOP_STATE_DIR), or make this one yours alone (chown, chmod 700) after checking what is in it"
         case .setting(let path, let name, let value):
             "token store \(path): SQLite did not accept \(name) = \(value)"
         case .unreadableSecret(let path, let column):

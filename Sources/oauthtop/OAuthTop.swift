@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @main
 struct OAuthTop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +27,7 @@ struct OAuthTop: AsyncParsableCommand {
 
     /// ArgumentParser exits 64 on usage errors; oauthtop's contract says 2.
     static func main() async {
+        refuseCoreDumps()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -38,4 +43,11 @@ struct OAuthTop: AsyncParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// A core dump would write the tokens in memory to disk, readable wherever cores are collected: none, for this
+/// process and what it starts (RLIMIT_CORE 0; the hard limit too, so nothing in the process raises it again).
+func refuseCoreDumps() {
+    var none = rlimit(rlim_cur: 0, rlim_max: 0)
+    _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &none)
 }

@@ -708,10 +708,63 @@ def scenario_secrets():
           not leaked and len(SECRETS) > 10, f"leaked: {[s[:6] + '…' for s in leaked]}")
 
 
+def scenario_state_folder():
+    """A state folder nobody else can steer (issue 12): one others can write in is refused before anything is made
+    there; a symlink planted as the log is refused and its target left alone; a store others could read is made
+    private and said once; `serve` runs with core dumps off."""
+    peer = Peer(ACCESS_TTL=3600)
+    home = Home({"jira": server(peer)})
+    try:
+        os.makedirs(home.state, mode=0o700)
+        os.chmod(home.state, 0o1777)
+        refused = home.run("list")
+        check("state folder others can write in (1777): exit 2, one line saying why and what to do, nothing made",
+              refused.returncode == 2 and "refusing to keep tokens in" in refused.stderr
+              and "group or others can write in it (mode 01777)" in refused.stderr
+              and os.listdir(home.state) == [], refused.stderr)
+        os.chmod(home.state, 0o700)
+        target = os.path.join(home.dir, "planted-target")
+        with open(target, "w") as handle:
+            handle.write("not a log\n")
+        os.chmod(target, 0o644)
+        os.symlink(target, os.path.join(home.state, "oauthtop.log"))
+        assert home.import_session("jira", peer.issue()).returncode == 0
+        listed = home.run("list")
+        check("a symlink planted as oauthtop.log: refused (logging off for the run), its target neither written "
+              "nor chmodded", listed.returncode == 0 and "it is a symbolic link; remove it" in listed.stderr
+              and open(target).read() == "not a log\n" and os.stat(target).st_mode & 0o777 == 0o644, listed.stderr)
+        os.unlink(os.path.join(home.state, "oauthtop.log"))
+        store = os.path.join(home.state, "oauthtop.sqlite")
+        os.chmod(store, 0o644)
+        first = home.run("list")
+        second = home.run("list")
+        check("a store others could read: made 0600 and said once on stderr, with what to do",
+              first.returncode == 0 and f"{store} was readable by other users; it is 0600 now" in first.stderr
+              and "sign in again" in first.stderr and os.stat(store).st_mode & 0o777 == 0o600
+              and "readable by other users" not in second.stderr, first.stderr + second.stderr)
+        # Started with core dumps allowed (soft limit up to the hard one), as a user's shell may have them.
+        import resource
+        hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+        allowed = hard if hard != resource.RLIM_INFINITY else 1 << 30
+        process = subprocess.Popen([BIN, "serve"], env=home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (allowed, hard)))
+        home.processes.append(process)
+        announced = process.stdout.readline()  # "serving N servers; …": main() has run its first line
+        with open(f"/proc/{process.pid}/limits") as handle:
+            limits = handle.read()
+        core = next((line.split()[4:6] for line in limits.splitlines() if line.startswith("Max core file size")), [])
+        check("serve refuses core dumps: RLIMIT_CORE soft and hard 0", announced.startswith("serving")
+              and core == ["0", "0"], announced + limits)
+    finally:
+        home.close()
+        peer.stop()
+
+
 SCENARIOS = [
     ("bad_config", scenario_bad_config),
     ("exit_codes", scenario_exit_codes),
     ("first_open", scenario_first_open),
+    ("state_folder", scenario_state_folder),
     ("rotations", scenario_rotations),
     ("flaky", scenario_flaky),
     ("throttled", scenario_throttled),

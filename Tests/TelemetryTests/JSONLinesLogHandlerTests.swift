@@ -61,3 +61,38 @@ import Testing
         #expect(Redaction.scrub(input) == output)
     }
 }
+
+/// Issue 12: the log cannot be steered by a symlink planted in its place, and a log others could read is said so.
+@Suite struct LogFileSafetyTests {
+    static func folder() throws -> String {
+        let path = NSTemporaryDirectory() + "oauthtop-logfile-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func aSymlinkInPlaceOfTheLogIsRefusedAndItsTargetLeftAlone() throws {
+        let folder = try Self.folder()
+        let target = folder + "/elsewhere"
+        _ = FileManager.default.createFile(
+            atPath: target, contents: Data("theirs\n".utf8), attributes: [.posixPermissions: 0o644])
+        try FileManager.default.createSymbolicLink(atPath: folder + "/oauthtop.log", withDestinationPath: target)
+        #expect(throws: LogFile.OpenError.self) { try LogFile(path: folder + "/oauthtop.log") }
+        do {
+            _ = try LogFile(path: folder + "/oauthtop.log")
+        } catch {
+            #expect("\(error)".hasSuffix("oauthtop.log: it is a symbolic link; remove it"))
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
+        #expect(attributes[.posixPermissions] as? Int == 0o644, "not chmodded through the link")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "theirs\n")
+    }
+
+    @Test func aLogOthersCouldReadIsMadePrivateAndSaidOnce() throws {
+        let folder = try Self.folder()
+        let path = folder + "/oauthtop.log"
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
+        #expect(try LogFile(path: path).wasExposed)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        #expect(try LogFile(path: path).wasExposed == false)
+    }
+}

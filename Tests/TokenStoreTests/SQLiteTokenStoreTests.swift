@@ -430,3 +430,53 @@ let python3: URL? = {
     return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent("python3") }
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
+
+/// Issue 12: a state folder nobody else can steer.
+@Suite struct StateFolderOwnershipTests {
+    @Test func aFolderOthersCanWriteInIsRefusedEvenWhenSticky() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let shared = folder.path("shared")
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
+        for mode in [0o1777, 0o777, 0o770] as [Int16] {
+            chmod(shared, mode_t(mode))
+            let error = #expect(throws: TokenStoreError.self) {
+                try SQLiteTokenStore(path: shared + "/oauthtop.sqlite")
+            }
+            #expect(
+                error
+                    == .unsafeFolder(
+                        path: shared, reason: "group or others can write in it (mode 0\(String(mode, radix: 8)))"))
+            #expect(!FileManager.default.fileExists(atPath: shared + "/oauthtop.sqlite"), "nothing is created there")
+        }
+        #expect(
+            TokenStoreError.unsafeFolder(path: shared, reason: "r").description
+                == "refusing to keep tokens in \(shared): r; use a folder of your own (--state-dir or OAUTHTOP_STATE_DIR), "
+                + "or make this one yours alone (chown, chmod 700) after checking what is in it")
+    }
+
+    @Test(.enabled(if: geteuid() == 0, "chown to another user needs root"))
+    func aFolderSomeoneElseOwnsIsRefused() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let theirs = folder.path("theirs")
+        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: false)
+        chmod(theirs, 0o700)
+        #expect(chown(theirs, 4242, 4242) == 0)
+        let error = #expect(throws: TokenStoreError.self) { try SQLiteTokenStore(path: theirs + "/oauthtop.sqlite") }
+        #expect(error == .unsafeFolder(path: theirs, reason: "it belongs to uid 4242, not to you (uid 0)"))
+    }
+
+    @Test func filesOthersCouldReadAreNamedOnceAndMadePrivate() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let path = folder.path("oauthtop.sqlite")
+        try SQLiteTokenStore(path: path).close()
+        chmod(path, 0o644)
+        let first = try SQLiteTokenStore(path: path)
+        #expect(first.exposedFiles == [path])
+        #expect(try mode(of: path) == 0o600)
+        try first.close()
+        #expect(try SQLiteTokenStore(path: path).exposedFiles == [], "said once: the file is private now")
+    }
+}

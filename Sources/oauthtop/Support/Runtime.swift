@@ -35,7 +35,15 @@ struct Runtime {
         } catch {
             throw fail(.usage, "\(error)")
         }
+        for file in store.exposedFiles { warnExposed(file) }
         return Runtime(paths: paths, config: config, store: store, protection: protection, logger: makeLogger(paths))
+    }
+
+    /// Said once: the next run finds the file 0600.
+    static func warnExposed(_ file: String) {
+        printError(
+            "\(file) was readable by other users; it is 0600 now. What it held may have been read: sign in again "
+                + "where that matters (oauthtop logout NAME, then oauthtop login NAME)")
     }
 
     /// Opens the store with its tokens sealed under the state folder's key (`StoreKey`: the desktop keyring, else
@@ -107,6 +115,7 @@ struct Runtime {
         do {
             // The store has created the state folder (0700) already.
             let file = try LogFile(path: paths.log)
+            if file.wasExposed { warnExposed(paths.log) }
             return Logger(label: "oauthtop", factory: { JSONLinesLogHandler(label: $0, file: file) })
         } catch {
             printError("\(error); logging is off for this run")
