@@ -24,12 +24,13 @@ import Testing
         let junk = String(repeating: "a", count: 20_000)
         let headers = try await RawConnection.exchange(
             port: server.port, "GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nX-Junk: \(junk)\r\n\r\n",
-            for: .seconds(3))
+            for: .seconds(10))
         #expect(headers.closed)
         #expect(!headers.text.contains("oauthtop only answers"), "refused before any handler")
         #expect(headers.text.isEmpty || headers.text.hasPrefix("HTTP/1.1 431 "), "\(headers.text.prefix(80))")
         // A request line that never ends is cut off at the limit, not read for ever.
-        let line = try await RawConnection.exchange(port: server.port, "GET /callback?\(junk)\(junk)", for: .seconds(3))
+        let line = try await RawConnection.exchange(
+            port: server.port, "GET /callback?\(junk)\(junk)", for: .seconds(10))
         #expect(line.closed)
         #expect(line.text.isEmpty || line.text.hasPrefix("HTTP/1.1 431 "), "\(line.text.prefix(80))")
     }
@@ -40,9 +41,9 @@ import Testing
         defer { Task { await server.stop() } }
         let half = try await RawConnection.exchange(
             port: server.port, "GET \(Self.callback("x")) HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\n",
-            for: .seconds(3))
+            for: .seconds(10))
         #expect(half.closed, "a stalled client is cut off")
-        #expect(half.elapsed < .seconds(2))
+        #expect(half.elapsed < .seconds(8), "the limit is 300 ms; the rest is slack for a loaded machine")
         #expect(half.text.isEmpty)
     }
 
@@ -53,16 +54,16 @@ import Testing
         let port = server.port
         for host in ["Host: rebind.example:\(port)", "Host: 127.0.0.1:1", "Host: localhost", "X-No-Host: 1"] {
             let answer = try await RawConnection.exchange(
-                port: port, "GET \(Self.callback("stolen")) HTTP/1.1\r\n\(host)\r\n\r\n", for: .seconds(2))
+                port: port, "GET \(Self.callback("stolen")) HTTP/1.1\r\n\(host)\r\n\r\n", for: .seconds(10))
             #expect(answer.text.hasPrefix("HTTP/1.1 421 "), "\(host): \(answer.text.prefix(80))")
             #expect(!answer.text.contains("oauthtop:"), "\(host): no page")
             #expect(answer.closed)
         }
         let twoHosts = try await RawConnection.exchange(
-            port: port, "GET /x HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nHost: rebind.example\r\n\r\n", for: .seconds(2))
+            port: port, "GET /x HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nHost: rebind.example\r\n\r\n", for: .seconds(10))
         #expect(twoHosts.text.hasPrefix("HTTP/1.1 400 "), "\(twoHosts.text.prefix(80))")
         let named = try await RawConnection.exchange(
-            port: port, "GET /elsewhere HTTP/1.1\r\nHost: LOCALHOST:\(port)\r\n\r\n", for: .seconds(2))
+            port: port, "GET /elsewhere HTTP/1.1\r\nHost: LOCALHOST:\(port)\r\n\r\n", for: .seconds(10))
         #expect(named.text.hasPrefix("HTTP/1.1 404 ") && named.text.contains("oauthtop only answers"))
         // The real browser's redirect is the one the sign-in gets.
         let browser = Task { try await CallbackServerTests.get("http://127.0.0.1:\(port)" + Self.callback("real")) }
@@ -93,7 +94,7 @@ import Testing
         let (status, _, _) = try await browser.value
         #expect(status == 200)
         // The longest-waiting ones made room: the server closed them, the newest are still open.
-        let oldest = await stalled[0].receive(for: .seconds(2))
+        let oldest = await stalled[0].receive(for: .seconds(10))
         #expect(oldest.closed && oldest.text.isEmpty)
         withExtendedLifetime(stalled) {}
     }

@@ -24,7 +24,7 @@ import Testing
         defer { task.cancel() }
         for host in ["127.0.0.1:\(port)", "localhost:\(port)"] {
             let answer = try await RawConnection.exchange(
-                port: port, "GET /metrics HTTP/1.1\r\nHost: \(host)\r\n\r\n", for: .seconds(3))
+                port: port, "GET /metrics HTTP/1.1\r\nHost: \(host)\r\n\r\n", for: .seconds(10))
             #expect(answer.text.hasPrefix("HTTP/1.1 200 ") && answer.text.contains("oauthtop_test_total 1"))
         }
     }
@@ -34,7 +34,7 @@ import Testing
         defer { task.cancel() }
         for host in ["Host: rebind.example:\(port)", "Host: 127.0.0.1", "Host: [::1]:\(port)", "Accept: */*"] {
             let answer = try await RawConnection.exchange(
-                port: port, "GET /metrics HTTP/1.1\r\n\(host)\r\n\r\n", for: .seconds(2))
+                port: port, "GET /metrics HTTP/1.1\r\n\(host)\r\n\r\n", for: .seconds(10))
             #expect(answer.text.hasPrefix("HTTP/1.1 421 "), "\(host): \(answer.text.prefix(80))")
             #expect(!answer.text.contains("oauthtop_test_total"), "\(host): no data")
         }
@@ -45,15 +45,16 @@ import Testing
         defer { task.cancel() }
         let junk = String(repeating: "b", count: 20_000)
         let headers = try await RawConnection.exchange(
-            port: port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nX-Junk: \(junk)\r\n\r\n", for: .seconds(3))
+            port: port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nX-Junk: \(junk)\r\n\r\n", for: .seconds(10)
+        )
         #expect(headers.closed)
         #expect(!headers.text.contains("oauthtop_test_total"))
         #expect(headers.text.isEmpty || headers.text.hasPrefix("HTTP/1.1 431 "), "\(headers.text.prefix(80))")
-        let line = try await RawConnection.exchange(port: port, "GET /metrics?\(junk)\(junk)", for: .seconds(3))
+        let line = try await RawConnection.exchange(port: port, "GET /metrics?\(junk)\(junk)", for: .seconds(10))
         #expect(line.closed)
         let body = try await RawConnection.exchange(
             port: port, "POST /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 5\r\n\r\nhello",
-            for: .seconds(3))
+            for: .seconds(10))
         #expect(body.text.hasPrefix("HTTP/1.1 413 ") && !body.text.contains("oauthtop_test_total"))
     }
 
@@ -61,9 +62,9 @@ import Testing
         let (_, task, port) = try await Self.serving()
         defer { task.cancel() }
         let half = try await RawConnection.exchange(
-            port: port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n", for: .seconds(3))
+            port: port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n", for: .seconds(10))
         #expect(half.closed, "a stalled client is cut off")
-        #expect(half.elapsed < .seconds(2))
+        #expect(half.elapsed < .seconds(8), "the limit is 300 ms; the rest is slack for a loaded machine")
         #expect(half.text.isEmpty)
     }
 }
