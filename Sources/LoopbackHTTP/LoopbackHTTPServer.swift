@@ -54,6 +54,11 @@ public final class LoopbackHTTPServer: Sendable {
         self.handler = handler
     }
 
+    /// A server that never ran still holds its listening socket: close it (`run()` closes it itself otherwise).
+    deinit {
+        if !registry.withLock({ $0.closed }) { try? listener.close() }
+    }
+
     /// Serves until cancelled; then closes the listening socket and every connection.
     public func run() async throws {
         defer {

@@ -65,3 +65,14 @@ import TokenStore
         #expect(Runtime.seconds(environment: "OAUTHTOP_BOUNDS_TEST_OK") == 2.5)
     }
 }
+
+@Suite struct CommandNumberTests {
+    @Test(arguments: ["1e300", "inf", "nan", "-1", "0", "31536001"])
+    func demoDurationIsBounded(value: String) {
+        #expect(throws: (any Error).self, "\(value)") { try OAuthTop.Demo.parse(["--duration", value]) }
+    }
+
+    @Test func demoDurationInRangeIsRead() throws {
+        #expect(try OAuthTop.Demo.parse(["--duration", "2.5"]).duration == 2.5)
+    }
+}
