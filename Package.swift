@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "SignIn",
             dependencies: [
-                "Health", "OAuth", "TokenStore", "RefreshEngine",
+                "Health", "OAuth", "TokenStore", "RefreshEngine", "LoopbackHTTP",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
@@ -57,9 +57,19 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
+                "LoopbackHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
+        // The bounded HTTP/1.1 server on 127.0.0.1 under the sign-in callback and /metrics (docs/security.md):
+        // FlyingSocks' sockets and FlyingFox's requests, responses and routes, with the head read within limits.
+        .target(
+            name: "LoopbackHTTP",
+            dependencies: [
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
@@ -140,14 +150,14 @@ let package = Package(
         .testTarget(
             name: "SignInTests",
             dependencies: [
-                "SignIn", "DemoProvider", "OAuthTopTesting", "OAuth", "TokenStore", "RefreshEngine",
+                "SignIn", "DemoProvider", "OAuthTopTesting", "OAuth", "TokenStore", "RefreshEngine", "LoopbackHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
-                "Telemetry",
+                "Telemetry", "LoopbackHTTP", "OAuthTopTesting",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

@@ -55,7 +55,8 @@ extension BrowserSignIn {
     func session(
         from tokens: TokenResponse, issuedAt: Date, target: SignInTarget, client: SignInClient
     ) -> StoredSession {
-        let lifetime = tokens.expiresIn.flatMap { $0 > 0 ? $0 : nil }
+        // 0 or below: expired now, so the engine refreshes it at once (docs/refresh-policy.md).
+        let lifetime = tokens.expiresIn.flatMap { $0.isFinite ? max($0, 0) : nil }
         let refreshLifetime = tokens.refreshTokenExpiresIn.flatMap { $0 > 0 ? $0 : nil }
         return StoredSession(
             server: target.server, accessToken: tokens.accessToken, tokenType: tokens.tokenType,

@@ -1,23 +1,22 @@
 import FlyingFox
-import FlyingSocks
 import Foundation
+import LoopbackHTTP
 import OAuth
-import Synchronization
 
 /// The loopback redirect endpoint of a browser sign-in (RFC 8252 section 7.3): FlyingFox on 127.0.0.1 only (never
 /// `.loopback`, which is ::1), `GET <path>` (`RedirectPath`), for as long as one sign-in lasts.
 final class CallbackServer: Sendable {
     let port: UInt16
     let path: String
-    private let server: HTTPServer
+    private let server: LoopbackHTTPServer
     private let task: Task<Void, any Error>
 
     var redirectURI: String { "http://127.0.0.1:\(port)\(path)" }
 
-    private init(server: HTTPServer, task: Task<Void, any Error>, port: UInt16, path: String) {
+    private init(server: LoopbackHTTPServer, task: Task<Void, any Error>, path: String) {
         self.server = server
         self.task = task
-        self.port = port
+        self.port = server.port
         self.path = path
     }
 
@@ -27,56 +26,36 @@ final class CallbackServer: Sendable {
     }
 
     /// Listens on 127.0.0.1:`port` (0: a free port) and hands every request to `inbox`. `handlerTimeout` bounds how
-    /// long the browser waits for its page (the code exchange happens meanwhile).
+    /// long the browser waits for its page (the code exchange happens meanwhile). `LoopbackHTTPServer` bounds the
+    /// rest (`limits`, standard unless a test injects short ones): a head over 16 KiB or slower than 10 s is cut
+    /// off, a `Host` other than 127.0.0.1:PORT or localhost:PORT gets 421 and never reaches `inbox`.
     static func start(
-        port: UInt16, path: String = RedirectPath.fixed, inbox: CallbackInbox, handlerTimeout: TimeInterval
+        port: UInt16, path: String = RedirectPath.fixed, inbox: CallbackInbox, handlerTimeout: TimeInterval,
+        limits: RequestLimits? = nil
     ) async throws -> CallbackServer {
-        let address: sockaddr_in
-        do {
-            address = try .inet(ip4: "127.0.0.1", port: port)
-        } catch {
-            throw StartError.cannotListen(port: port, reason: "\(error)")
-        }
-        let server = HTTPServer(address: address, timeout: handlerTimeout, logger: .disabled)
-        await server.appendRoute(HTTPRoute("GET \(path)")) { request in
+        var routes = RoutedHTTPHandler()
+        routes.appendRoute(HTTPRoute("GET \(path)")) { request in
             let query = AuthorizationResponse.parameters(query: request.target.query(percentEncoded: true))
             let (status, body) = CallbackPage.html(await inbox.receive(query: query))
             return page(status, body)
         }
-        await server.appendRoute("*") { _ in page(404, CallbackPage.notFound) }
-        let failure = Mutex<String?>(nil)
-        let task = Task {
-            do {
-                try await server.run()
-            } catch {
-                failure.withLock { $0 = "\(error)" }
-                throw error
-            }
+        routes.appendRoute("*") { _ in page(404, CallbackPage.notFound) }
+        let handlerTime = Duration.milliseconds(Int64((min(max(handlerTimeout, 0.001), 86_400) * 1000).rounded()))
+        let server: LoopbackHTTPServer
+        do {
+            server = try LoopbackHTTPServer(
+                port: port, limits: limits ?? .standard(handlerTime: handlerTime), handler: routes)
+        } catch {
+            throw StartError.cannotListen(port: port, reason: error.reason)
         }
-        // FlyingFox's waitUntilListening would wait out its whole timeout when binding fails: poll both instead.
-        var polls = 0
-        while !(await server.isListening) {
-            polls += 1
-            if let reason = failure.withLock({ $0 }) {
-                throw StartError.cannotListen(port: port, reason: reason)
-            }
-            if polls > 500 {
-                task.cancel()
-                throw StartError.cannotListen(port: port, reason: "not listening after 5 s")
-            }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        guard case .ip4(_, let bound)? = await server.listeningAddress else {
-            task.cancel()
-            throw StartError.cannotListen(port: port, reason: "no IPv4 address")
-        }
-        return CallbackServer(server: server, task: task, port: bound, path: path)
+        return CallbackServer(server: server, task: Task { try await server.run() }, path: path)
     }
 
     /// Stops listening, after the pages being written are out (at most a second).
     func stop() async {
-        await server.stop(timeout: 1)
+        await server.finishing(grace: .seconds(1))
         task.cancel()
+        _ = await task.result
     }
 
     private static func page(_ status: Int, _ body: String) -> HTTPResponse {

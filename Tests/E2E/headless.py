@@ -478,6 +478,9 @@ def scenario_malformed():
         {"status": 502, "body": "empty"},
         {"status": 200, "body": "raw", "raw": "{\"access_token\": 5}"},
         {"status": 200, "body": "raw", "raw": "not json at all"},
+        # Tokens that are not RFC 6750 tokens (a header line in one, a space in the other): refused at the wire.
+        {"status": 200, "body": "raw", "raw": "{\"access_token\": \"at\\r\\nX-Injected: 1\", \"expires_in\": 60}"},
+        {"status": 200, "body": "raw", "raw": "{\"access_token\": \"at injected\", \"expires_in\": 60}"},
         {"rewrite": {"expires_in": "str", "token_type": "bearer"}},
     ]
 
@@ -487,7 +490,7 @@ def scenario_malformed():
 
     stage = Single("malformed", {"ACCESS_TTL": 4}, before_serve=inject)
     try:
-        row, _ = stage.watch(lambda r: r["retry_count"] >= 5, 30)
+        row, _ = stage.watch(lambda r: r["retry_count"] >= len(faults) - 1, 40)
         check("malformed bodies: each counted as a retryable failure", row is not None, json.dumps(stage.row()))
         row, _ = stage.watch(healthy_again, 20)
         check("malformed bodies: healthy after them (string expires_in and lowercase bearer accepted)", row is not None,
@@ -495,6 +498,7 @@ def scenario_malformed():
         check("malformed bodies: serve never crashed", stage.process.poll() is None)
         code, token = stage.home.token("malformed")
         check("malformed bodies: token works on MCP", code == 0 and stage.peer.mcp_accepts(token))
+        check("malformed bodies: no refused token ever stored", "injected" not in token.lower(), repr(token[:40]))
     finally:
         stage.close()
 

@@ -105,12 +105,12 @@ import Testing
     @Test func formEncodedAsTextPlainWithNumbersAsText() async throws {
         let response = try await Exchange.tokens(
             Reply.form(
-                "access_token=at+new&expires_in=28800&refresh_token=rt%2Bnew&refresh_token_expires_in=15811200",
+                "access_token=at%2Fnew&expires_in=28800&refresh_token=rt%2Bnew&refresh_token_expires_in=15811200",
                 contentType: "text/plain; charset=utf-8"))
         #expect(
             response
                 == TokenResponse(
-                    accessToken: "at new", refreshToken: "rt+new", expiresIn: 28800, refreshTokenExpiresIn: 15_811_200))
+                    accessToken: "at/new", refreshToken: "rt+new", expiresIn: 28800, refreshTokenExpiresIn: 15_811_200))
     }
 
     @Test(arguments: ["application/json; charset=utf-8", "text/html", "text/plain", "application/octet-stream", ""])

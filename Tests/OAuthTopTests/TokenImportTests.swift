@@ -39,7 +39,10 @@ import TokenStore
         ("", "empty; pipe a token response in, e.g. oauthtop import NAME < token.json"),
         ("[]", "not a JSON object"),
         (#"{"refresh_token": "r"}"#, "key 'access_token': missing"),
-        (#"{"access_token": "a", "expires_in": -5}"#, "key 'expires_in': must be a positive number of seconds"),
+        (
+            #"{"access_token": "a", "expires_in": -5}"#,
+            "key 'expires_in': must be a positive number of seconds, at most 2147483647"
+        ),
         (
             #"{"access_token": "a", "expires_at": "tomorrow"}"#,
             "key 'expires_at': must be seconds since 1970 or an RFC 3339 time"

@@ -89,7 +89,8 @@ import Testing
         } catch {
             #expect(
                 error.description
-                    == "refresh.max_retry_backoff must be at least retry_backoff_base (20.0) seconds (got 10.0)")
+                    == "refresh.max_retry_backoff must be at least retry_backoff_base (20.0) seconds and at most "
+                    + "31536000 seconds (a year) (got 10.0)")
         }
         #expect(throws: Never.self) { try RefreshPolicy().validate() }
         #expect(throws: RefreshPolicy.Invalid(key: "max_parallel", problem: "must be between 1 and 1024 (got 0)")) {

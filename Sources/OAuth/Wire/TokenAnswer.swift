@@ -49,6 +49,14 @@ enum TokenAnswer {
         guard let accessToken = fields.accessToken, !accessToken.isEmpty else {
             throw failure("not a token response: no access_token")
         }
+        // RFC 6750 section 2.1: a token that could break a header line, a JSON string or a terminal is refused here,
+        // before anything stores or prints it (docs/security.md). The flaw names the character, never the token.
+        if let flaw = TokenSyntax.accessTokenFlaw(accessToken) {
+            throw failure("the access_token is not an RFC 6750 token: it has \(flaw)")
+        }
+        if let refreshToken = fields.refreshToken, let flaw = TokenSyntax.refreshTokenFlaw(refreshToken) {
+            throw failure("the refresh_token cannot be sent back in a form: it has \(flaw)")
+        }
         return TokenResponse(
             accessToken: accessToken, tokenType: fields.tokenType ?? "Bearer", refreshToken: fields.refreshToken,
             expiresIn: fields.expiresIn, scope: fields.scope, refreshTokenExpiresIn: fields.refreshTokenExpiresIn)

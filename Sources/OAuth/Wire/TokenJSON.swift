@@ -3,7 +3,9 @@ import Foundation
 /// The RFC 6749 section 5.1 and 5.2 members of a token endpoint body, read from JSON or from a form, as providers
 /// really send them. Tolerances (each has a named test in `TokenClientResponseTests`):
 /// - `expires_in` and `refresh_token_expires_in` (or Intuit's `x_refresh_token_expires_in`) as a number, a numeric
-///   string or absent; fractions allowed; clamped to `Int32.max` seconds like x/oauth2; anything else is absent.
+///   string or absent; fractions allowed; clamped to `Int32.max` seconds like x/oauth2; anything else (`"inf"`,
+///   `"nan"`, text) is absent. An `expires_in` of 0 or below is 0: expired now, refreshed at once
+///   (docs/refresh-policy.md); a `refresh_token_expires_in` of 0 or below is absent.
 /// - an empty `refresh_token` counts as omitted; an empty `token_type`, `scope` or `error` too.
 /// - unknown members and members of the wrong type are ignored.
 struct TokenJSON: Equatable, Sendable {
@@ -39,9 +41,10 @@ struct TokenJSON: Equatable, Sendable {
         accessToken = members["access_token"]?.string
         tokenType = Self.nonEmpty(members["token_type"])
         refreshToken = Self.nonEmpty(members["refresh_token"])
-        expiresIn = Self.seconds(members["expires_in"])
+        expiresIn = Self.seconds(members["expires_in"]).map { max($0, 0) }
         refreshTokenExpiresIn =
-            Self.seconds(members["refresh_token_expires_in"]) ?? Self.seconds(members["x_refresh_token_expires_in"])
+            (Self.seconds(members["refresh_token_expires_in"]) ?? Self.seconds(members["x_refresh_token_expires_in"]))
+            .flatMap { $0 > 0 ? $0 : nil }
         scope = Self.nonEmpty(members["scope"])
         error = Self.nonEmpty(members["error"])
         errorDescription = Self.nonEmpty(members["error_description"])

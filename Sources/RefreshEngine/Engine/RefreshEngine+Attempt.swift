@@ -247,9 +247,12 @@ extension RefreshEngine {
     private func succeeded(
         _ name: String, plan: AttemptPlan, response: TokenResponse, sentAt: Date, seconds: Double
     ) async -> RefreshOutcome {
-        if response.expiresIn != nil && response.usableLifetime == nil {
+        if let lifetime = response.usableLifetime, lifetime <= 0 {
             logger.warning(
-                "Token response has a non-positive expires_in; treating the token as having no known expiry",
+                """
+                Token response has an expires_in of 0 or below; the token is taken as expired now and refreshed \
+                again no sooner than min_attempt_interval
+                """,
                 metadata: ["server": "\(name)"])
         }
         let renewed = plan.session.renewed(by: response, sentAt: sentAt)

@@ -105,6 +105,9 @@ extension RefreshPolicy {
         public var description: String { "refresh.\(key) \(problem)" }
     }
 
+    /// The longest any of the policy's durations may be: a year.
+    public static let maxSeconds: TimeInterval = 365 * 24 * 3600
+
     /// Throws for values that would break the engine: the message names the key and the allowed range.
     public func validate() throws(Invalid) {
         func check(_ ok: Bool, _ key: String, _ problem: String) throws(Invalid) {
@@ -112,27 +115,26 @@ extension RefreshPolicy {
         }
         try check(
             threshold > 0 && threshold < 1, "threshold", "must be greater than 0 and less than 1 (got \(threshold))")
-        try check(minBuffer >= 0 && minBuffer.isFinite, "min_buffer", "must be 0 or more seconds (got \(minBuffer))")
+        // Seconds at most a year: a Date or a Duration made of 1e300 overflows (docs/security.md).
+        let year = Self.maxSeconds
+        func seconds(_ value: TimeInterval, from lowest: TimeInterval, _ key: String, _ range: String) throws(Invalid) {
+            try check(
+                value >= lowest && value <= year && value.isFinite, key,
+                "must be \(range) and at most \(Int(year)) seconds (a year) (got \(value))")
+        }
+        try seconds(minBuffer, from: 0, "min_buffer", "0 or more seconds")
         try check(jitter >= 0 && jitter < 1, "jitter", "must be at least 0 and less than 1 (got \(jitter))")
-        try check(
-            retryBackoffBase > 0 && retryBackoffBase.isFinite, "retry_backoff_base",
-            "must be more than 0 seconds (got \(retryBackoffBase))")
-        try check(
-            maxRetryBackoff >= retryBackoffBase && maxRetryBackoff.isFinite, "max_retry_backoff",
-            "must be at least retry_backoff_base (\(retryBackoffBase)) seconds (got \(maxRetryBackoff))")
-        try check(
-            minAttemptInterval >= 0 && minAttemptInterval.isFinite, "min_attempt_interval",
-            "must be 0 or more seconds (got \(minAttemptInterval))")
-        try check(
-            expiryWarning >= 0 && expiryWarning.isFinite, "expiry_warning",
-            "must be 0 or more seconds (got \(expiryWarning))")
+        try seconds(retryBackoffBase, from: .leastNonzeroMagnitude, "retry_backoff_base", "more than 0 seconds")
+        try seconds(
+            maxRetryBackoff, from: retryBackoffBase, "max_retry_backoff",
+            "at least retry_backoff_base (\(retryBackoffBase)) seconds")
+        try seconds(minAttemptInterval, from: 0, "min_attempt_interval", "0 or more seconds")
+        try seconds(expiryWarning, from: 0, "expiry_warning", "0 or more seconds")
         try check(
             maxParallel >= 1 && maxParallel <= 1024, "max_parallel", "must be between 1 and 1024 (got \(maxParallel))")
         try check(
             requestTimeout > 0 && requestTimeout <= 600, "request_timeout",
             "must be more than 0 and at most 600 seconds (got \(requestTimeout))")
-        try check(
-            probeInterval > 0 && probeInterval.isFinite, "probe_interval",
-            "must be more than 0 seconds (got \(probeInterval))")
+        try seconds(probeInterval, from: .leastNonzeroMagnitude, "probe_interval", "more than 0 seconds")
     }
 }

@@ -230,8 +230,9 @@ extension StoredSession {
 }
 
 extension TokenResponse {
-    /// `expires_in` when it is a positive finite number of seconds.
+    /// `expires_in` when it is a finite number of seconds; 0 or below is 0, "expired now" (docs/refresh-policy.md):
+    /// the token is refreshed again at once, no sooner than `min_attempt_interval` after this attempt.
     var usableLifetime: Double? {
-        expiresIn.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+        expiresIn.flatMap { $0.isFinite ? max($0, 0) : nil }
     }
 }

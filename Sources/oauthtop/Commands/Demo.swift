@@ -37,8 +37,9 @@ extension OAuthTop {
 
         func validate() throws {
             guard (1...1000).contains(servers) else { throw ValidationError("--servers must be between 1 and 1000") }
-            guard duration > 0, duration.isFinite else {
-                throw ValidationError("--duration must be a positive number of seconds")
+            // At most a year: a Duration made of 1e300 seconds traps (docs/security.md).
+            guard duration > 0, duration.isFinite, duration <= 31_536_000 else {
+                throw ValidationError("--duration must be a positive number of seconds, at most 31536000 (a year)")
             }
         }
 

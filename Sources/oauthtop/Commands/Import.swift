@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Health
+import OAuth
 import TokenStore
 
 extension OAuthTop {
@@ -76,15 +77,29 @@ enum TokenImport {
             return text
         }
         let accessToken = try string("access_token", required: true)!
+        // The flaw names the kind of character, never the token (docs/security.md).
+        if let flaw = TokenSyntax.accessTokenFlaw(accessToken) {
+            throw Problem(key: "access_token", text: "not an RFC 6750 token: it has \(flaw)")
+        }
+        if let refreshToken = try string("refresh_token"), let flaw = TokenSyntax.refreshTokenFlaw(refreshToken) {
+            throw Problem(key: "refresh_token", text: "cannot be sent back in a form: it has \(flaw)")
+        }
         var expiresAt: Date?
         if let raw = object["expires_in"], !(raw is NSNull) {
-            guard let seconds = number(raw), seconds > 0 else {
-                throw Problem(key: "expires_in", text: "must be a positive number of seconds")
+            guard let seconds = number(raw), seconds.isFinite, seconds > 0, seconds <= maxLifetime else {
+                throw Problem(
+                    key: "expires_in", text: "must be a positive number of seconds, at most \(Int(maxLifetime))")
             }
             expiresAt = now.addingTimeInterval(seconds)
         } else if let raw = object["expires_at"], !(raw is NSNull) {
-            if let seconds = number(raw) {
-                expiresAt = Date(timeIntervalSince1970: seconds > 1e11 ? seconds / 1000 : seconds)
+            if let number = number(raw) {
+                let seconds = number > 1e11 ? number / 1000 : number
+                guard seconds.isFinite, (1...latestTime).contains(seconds) else {
+                    throw Problem(
+                        key: "expires_at",
+                        text: "must be seconds (or milliseconds) since 1970 before the year 10000, or an RFC 3339 time")
+                }
+                expiresAt = Date(timeIntervalSince1970: seconds)
             } else if let text = raw as? String, let date = try? Date(text, strategy: .iso8601) {
                 expiresAt = date
             } else {
@@ -120,6 +135,11 @@ enum TokenImport {
             refreshToken: try string("refresh_token"), scope: try string("scope"), issuedAt: now, expiresAt: expiresAt,
             client: client, serverURL: server.url)
     }
+
+    /// `expires_in` at most `Int32.max` seconds, as the wire clamps it (about 68 years).
+    static let maxLifetime = Double(Int32.max)
+    /// `expires_at` before 10000-01-01T00:00:00Z.
+    static let latestTime: Double = 253_402_300_800
 
     private static func number(_ value: Any) -> Double? {
         if let number = value as? NSNumber, !ConfigLoader.isBool(value) { return number.doubleValue }

@@ -103,11 +103,19 @@ struct Runtime {
             requestTimeout: config.refresh.requestTimeout, say: say)
     }
 
-    /// A positive number of seconds from the environment, else `nil`.
+    /// The environment knobs' range (docs/testing.md): more than 0 and at most a day.
+    static let knobRange: ClosedRange<TimeInterval> = 0.001...86_400
+
+    /// A number of seconds from the environment within `knobRange`, else `nil`; a value that is set but is not such
+    /// a number (`inf`, `nan`, `1e300`, `-1`) is ignored with one line on stderr naming the variable and the range.
     static func seconds(environment name: String) -> TimeInterval? {
-        guard let text = ProcessInfo.processInfo.environment[name], let value = Double(text), value > 0,
-            value.isFinite
-        else { return nil }
+        guard let text = ProcessInfo.processInfo.environment[name] else { return nil }
+        guard let value = Double(text), value.isFinite, knobRange.contains(value) else {
+            printError(
+                "\(name)=\(TerminalText.safe(String(text.prefix(40)))) ignored: it must be a number of seconds from "
+                    + "\(knobRange.lowerBound) to \(Int(knobRange.upperBound)); using the default")
+            return nil
+        }
         return value
     }
 

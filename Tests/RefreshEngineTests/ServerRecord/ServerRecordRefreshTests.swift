@@ -193,7 +193,7 @@ import TokenStore
             sentAt: R.now)
         #expect(rotated.refreshToken == "rt-3")
         #expect(rotated.scope == "mcp")
-        #expect(rotated.expiresAt == nil)
+        #expect(rotated.expiresAt == R.now, "expires_in 0: expired now (docs/refresh-policy.md)")
         #expect(rotated.refreshTokenExpiresAt == R.at(86400))
     }
 }
