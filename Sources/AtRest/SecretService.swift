@@ -1,5 +1,6 @@
 import CSecretShim
 import Foundation
+import Synchronization
 
 /// The desktop keyring through libsecret (loaded at run time by `CSecretShim`, see its header for why): one item per
 /// state folder holding the store's key.
@@ -21,8 +22,39 @@ enum SecretService {
         throw Unreachable(reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)")
     }
 
+    /// How long a keyring call may take. A locked keyring may show an unlock dialog and wait for it; `token` and
+    /// `headers` (a client's helper, which must not hang) give up after this and say why.
+    static let deadline: TimeInterval = 10
+
     /// The key stored for `stateFolder`, `nil` when the keyring answered that it has none.
     static func lookup(stateFolder: String) throws(Unreachable) -> String? {
+        try bounded { () throws(Unreachable) -> String? in try lookupNow(stateFolder: stateFolder) }
+    }
+
+    /// Runs a blocking libsecret call on a thread of its own and waits at most `deadline` for it. On time-out the
+    /// thread is left to finish on its own (libsecret's sync calls cannot be interrupted from here); its answer is
+    /// dropped.
+    static func bounded<T: Sendable>(
+        seconds: TimeInterval = deadline, _ call: @escaping @Sendable () throws(Unreachable) -> T
+    ) throws(Unreachable) -> T {
+        let answer = Mutex<Result<T, Unreachable>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result: Result<T, Unreachable>
+            do throws(Unreachable) { result = .success(try call()) } catch { result = .failure(error) }
+            answer.withLock { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + seconds) == .success, let result = answer.withLock({ $0 }) else {
+            throw Unreachable(
+                reason: "the desktop keyring did not answer within "
+                    + "\(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s (locked? unlock it, or log in to "
+                    + "the desktop)")
+        }
+        return try result.get()
+    }
+
+    private static func lookupNow(stateFolder: String) throws(Unreachable) -> String? {
         var secret: UnsafeMutablePointer<CChar>?
         var error: UnsafeMutablePointer<CChar>?
         let status = oauthtop_secret_lookup(stateFolder, &secret, &error)
@@ -38,6 +70,10 @@ enum SecretService {
     }
 
     static func store(stateFolder: String, secret: String) throws(Unreachable) {
+        try bounded { () throws(Unreachable) in try storeNow(stateFolder: stateFolder, secret: secret) }
+    }
+
+    private static func storeNow(stateFolder: String, secret: String) throws(Unreachable) {
         var error: UnsafeMutablePointer<CChar>?
         let status = oauthtop_secret_store(stateFolder, "oauthtop token store key (\(stateFolder))", secret, &error)
         defer { oauthtop_secret_free(error) }
