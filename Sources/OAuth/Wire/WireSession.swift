@@ -14,6 +14,10 @@ final class WireSession: Sendable {
     private let session: URLSession
     private let delegate: SessionDelegate
 
+    /// Well above the requests oauthtop has in flight to one host with the default `max_parallel` (8), with room for
+    /// probes and a retry; a `max_parallel` above it queues the rest in libcurl.
+    static let connectionsPerHost = 64
+
     init(timeout: TimeInterval, userAgent: String) {
         precondition(timeout > 0 && timeout.isFinite, "timeout must be a positive number of seconds")
         self.timeout = timeout
@@ -31,6 +35,12 @@ final class WireSession: Sendable {
         // 2 % of `serve`'s CPU while it refreshed 1,000 servers (perf, 2026-12-07).
         configuration.httpCookieAcceptPolicy = .never
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        // FoundationNetworking's default is 6 connections per host, fewer than the engine's 8 parallel refreshes:
+        // a request beyond them waits for a connection, and a refresh asked again after a lost answer could wait
+        // behind its own abandoned transfer until the provider's grace window for the rotated-out token had passed
+        // (the 10-minute soak, 2026-12-08: reuse detected twice, each retry reaching the peer 2.08-3.26 s after the
+        // rotation).
+        configuration.httpMaximumConnectionsPerHost = Self.connectionsPerHost
         delegate = SessionDelegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
