@@ -34,7 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import headless  # noqa: E402
@@ -411,29 +410,15 @@ SCENARIOS = [
 ]
 
 
-def main():
-    if not os.access(BIN, os.X_OK):
-        check(f"oauthtop binary at {BIN}", False, "build first")
-    else:
-        only = set(filter(None, os.environ.get("E2E_ONLY", "").split(",")))
-        for name, scenario in SCENARIOS:
-            if only and name not in only:
-                continue
-            print(f"# {name}", flush=True)
-            started = time.monotonic()
-            try:
-                scenario()
-            except Exception as error:  # a broken scenario is a failure, not a crash of the suite
-                traceback.print_exc()
-                check(f"{name}: ran to the end", False, repr(error))
-            print(f"# {name} took {time.monotonic() - started:.1f} s", flush=True)
-        haystack = "\n".join(part for part in headless.TRANSCRIPT if part)
-        leaked = sorted(secret for secret in headless.SECRETS if secret and secret in haystack)
-        check(f"secrets: none of {len(headless.SECRETS)} tokens and keys appears in {len(haystack)} bytes of output "
-              "and logs", not leaked and len(headless.SECRETS) > 10, f"leaked: {short(leaked)}")
-    print(f"{headless.passed} passed, {headless.failed} failed", flush=True)
-    sys.exit(1 if headless.failed else 0)
+def check_secrets():
+    haystack = "\n".join(part for part in headless.TRANSCRIPT if part)
+    leaked = sorted(secret for secret in headless.SECRETS if secret and secret in haystack)
+    check(f"secrets: none of {len(headless.SECRETS)} tokens and keys appears in {len(haystack)} bytes of output "
+          "and logs", not leaked and len(headless.SECRETS) > 10, f"leaked: {short(leaked)}")
 
+
+def main():
+    headless.run_scenarios(SCENARIOS, after=check_secrets)
 
 if __name__ == "__main__":
     main()

@@ -784,13 +784,15 @@ SCENARIOS = [
 ]
 
 
-def main():
+def run_scenarios(scenarios, always=(), after=None):
+    """Runs each (name, scenario) of a suite, or those named in E2E_ONLY (and `always`), each failure of a scenario
+    counted, not a crash of the suite; then `after`; prints the suite's last line and exits 1 when a check failed."""
     if not os.access(BIN, os.X_OK):
         check(f"oauthtop binary at {BIN}", False, "build first")
     else:
         only = set(filter(None, os.environ.get("E2E_ONLY", "").split(",")))
-        for name, scenario in SCENARIOS:
-            if only and name not in only:
+        for name, scenario in scenarios:
+            if only and name not in only and name not in always:
                 continue
             print(f"# {name}", flush=True)
             started = time.monotonic()
@@ -800,9 +802,14 @@ def main():
                 traceback.print_exc()
                 check(f"{name}: ran to the end", False, repr(error))
             print(f"# {name} took {time.monotonic() - started:.1f} s", flush=True)
+        if after:
+            after()
     print(f"{passed} passed, {failed} failed", flush=True)
     sys.exit(1 if failed else 0)
 
+
+def main():
+    run_scenarios(SCENARIOS)
 
 if __name__ == "__main__":
     main()

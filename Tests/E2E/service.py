@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import headless  # noqa: E402
@@ -543,24 +542,7 @@ SCENARIOS = [
 
 
 def main():
-    if not os.access(BIN, os.X_OK):
-        check(f"oauthtop binary at {BIN}", False, "build first")
-    else:
-        only = set(filter(None, os.environ.get("E2E_ONLY", "").split(",")))
-        for name, scenario in SCENARIOS:
-            if only and name not in only:
-                continue
-            print(f"# {name}", flush=True)
-            started = time.monotonic()
-            try:
-                scenario()
-            except Exception as error:  # a broken scenario is a failure, not a crash of the suite
-                traceback.print_exc()
-                check(f"{name}: ran to the end", False, repr(error))
-            print(f"# {name} took {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{headless.passed} passed, {headless.failed} failed", flush=True)
-    sys.exit(1 if headless.failed else 0)
-
+    headless.run_scenarios(SCENARIOS)
 
 if __name__ == "__main__":
     main()
